@@ -1,0 +1,41 @@
+"""Counts that describe a loaded store: triples, named graphs, instances per class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evgraph.store import Store
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Size of the curated data and what it holds."""
+
+    triples: int
+    ontology_triples: int
+    shapes_triples: int
+    data_graphs: dict[str, int]
+    classes: dict[str, int]
+
+    def to_json(self) -> dict:
+        """The statistics as a JSON-ready dict."""
+        return {
+            "triples": self.triples,
+            "ontology_triples": self.ontology_triples,
+            "shapes_triples": self.shapes_triples,
+            "named_graphs": len(self.data_graphs),
+            "graphs": self.data_graphs,
+            "classes": self.classes,
+        }
+
+
+def compute_stats(store: Store) -> Stats:
+    """Count the store's data triples, its data named graphs and the instances of each class."""
+    names = store.ontology_graph.namespace_manager
+    return Stats(
+        triples=store.triple_count("data"),
+        ontology_triples=store.triple_count("ontology"),
+        shapes_triples=store.triple_count("shapes"),
+        data_graphs={str(f.graph): f.triples for f in store.files_of("data")},
+        classes={cls.n3(names): n for cls, n in store.instance_counts().items()},
+    )

@@ -1,0 +1,44 @@
+"""Shared fixtures: stores built from the bundled data or from one small fixture file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evgraph.store import Store, load_store
+from evgraph.validation import Report, validate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_data_dir(tmp_path: Path, *names: str) -> Path:
+    """A fresh data folder holding copies of the named fixture files."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(FIXTURES / f"{name}.ttl", folder / f"{name}.ttl")
+    return folder
+
+
+@pytest.fixture
+def fixture_store(tmp_path):
+    """Load a store from named fixture files (with the bundled ontology and shapes)."""
+
+    def build(*names: str) -> Store:
+        return load_store(data=fixture_data_dir(tmp_path, *names))
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def bundled_store() -> Store:
+    """The bundled ontology, shapes and data; loaded once, because it is large."""
+    return load_store()
+
+
+@pytest.fixture(scope="session")
+def bundled_report(bundled_store) -> Report:
+    """The SHACL report of the bundled data; computed once, because it is slow."""
+    return validate(bundled_store)

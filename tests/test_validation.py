@@ -1,0 +1,92 @@
+"""Each bad fixture fails for the reason its name states; the good fixture conforms."""
+
+from __future__ import annotations
+
+import pytest
+
+from evgraph.validation import validate
+
+EX = "https://example.org/evgraph-test/"
+
+BAD_FIXTURES = {
+    "node_without_source": (
+        f"{EX}unsourced-charity",
+        "Every curated node must cite its source: add dct:source <URL of the page its facts were read from>.",
+    ),
+    "rating_level_not_in_any_scheme": (
+        f"{EX}rating",
+        "A rating's evidence level must be one level of a rating scheme defined in ontology/schemes/ (e.g. level:3plus).",
+    ),
+    "rating_level_from_another_scheme": (
+        f"{EX}rating",
+        "The evidence level https://w3id.org/evgraph/scheme/title-iv-e/supported is not a level of any scheme"
+        " used by the organisation this rating is attributed to.",
+    ),
+    "arm_size_negative": (
+        f"{EX}trial",
+        "An intervention arm size must be one whole number of participants, zero or more.",
+    ),
+    "arm_size_not_integer": (
+        f"{EX}trial",
+        "A control arm size must be one whole number of participants, zero or more.",
+    ),
+    "study_without_design": (
+        f"{EX}undesigned-study",
+        "A study must state its design (ev:design, e.g. design:rct); if the source only describes it,"
+        " pick the nearest design and keep the words in ev:designDescription.",
+    ),
+    "report_without_study": (
+        f"{EX}orphan-report",
+        "A report must point at the study it describes (ev:reportsStudy); a publication about no single"
+        " study is an ev:Publication or ev:EvidenceReview.",
+    ),
+    "recommendation_without_strength": (
+        f"{EX}rec",
+        "A recommendation must state its published evidence strength (ev:publishedStrength), or say why"
+        " none is recorded (ev:strengthNotRecorded) — one or the other.",
+    ),
+    "untyped_node": (
+        "https://w3id.org/evgraph/id/study/misspelt",
+        "This node is described but has no type: add rdf:type (e.g. ev:Study), or fix a misspelt IRI.",
+    ),
+}
+
+
+def test_good_evidence_chain_conforms(fixture_store):
+    report = validate(fixture_store("good_evidence_chain"))
+    assert report.violations == []
+    assert report.conforms
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FIXTURES))
+def test_bad_fixture_fails_with_its_message(fixture_store, name):
+    report = validate(fixture_store(name))
+    assert not report.conforms
+    assert [(v.focus, v.message, v.severity) for v in report.violations] == [(*BAD_FIXTURES[name], "Violation")]
+
+
+def test_violation_names_file_line_path_and_value(fixture_store):
+    store = fixture_store("arm_size_negative")
+    [violation] = validate(store).violations
+    assert violation.path == "ev:interventionArmSize"
+    assert violation.value == "-12"
+    assert violation.file.endswith("data/arm_size_negative.ttl")
+    lines = (store.files_of("data")[0].path).read_text().splitlines()
+    assert lines[violation.line - 1].startswith("ex:trial ")
+
+
+def test_violation_json_shape(fixture_store):
+    report = validate(fixture_store("report_without_study"))
+    assert report.to_json() == {
+        "conforms": False,
+        "violations": [{
+            "focus": f"{EX}orphan-report",
+            "path": "ev:reportsStudy",
+            "value": None,
+            "message": BAD_FIXTURES["report_without_study"][1],
+            "severity": "Violation",
+            "shape": None,
+            "file": report.violations[0].file,
+            "line": 31,
+        }],
+    }
