@@ -93,6 +93,20 @@ class Store:
         """The SHACL shapes, as one graph."""
         return self._union("shapes")
 
+    def add_graph(self, role: str, name: URIRef, graph: Graph) -> None:
+        """Add a computed named graph (e.g. derived ratings) beside the loaded files."""
+        target = self._dataset.graph(name)
+        target.remove((None, None, None))
+        for triple in graph:
+            target.add(triple)
+        self.files = [f for f in self.files if f.graph != name] + [LoadedFile(role, Path(), "", name, len(graph))]
+        for cached in ("data_graph", "data_and_ontology_graph"):
+            self.__dict__.pop(cached, None)
+
+    def graph(self, name: URIRef) -> Graph:
+        """One named graph."""
+        return self._dataset.graph(name)
+
     def quads(self) -> Iterator[tuple[Node, Node, Node, URIRef]]:
         """Every triple with the named graph (file) it came from."""
         for s, p, o, g in self._dataset.quads((None, None, None, None)):
