@@ -32,8 +32,8 @@ BAD_FIXTURES = {
     ),
     "study_without_design": (
         f"{EX}undesigned-study",
-        "A study must state its design (ev:design, e.g. design:rct); if the source only describes it,"
-        " pick the nearest design and keep the words in ev:designDescription.",
+        "A study must state its design (ev:design, e.g. design:rct), or say why the sources do not give one"
+        " (ev:designNotRecorded) — one or the other.",
     ),
     "report_without_study": (
         f"{EX}orphan-report",

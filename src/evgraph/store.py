@@ -62,7 +62,8 @@ class Store:
         """The loaded files of one role: ``ontology``, ``shapes`` or ``data``."""
         return [f for f in self.files if f.role == role]
 
-    def _union(self, *roles: str) -> Graph:
+    def union(self, *roles: str) -> Graph:
+        """A new graph holding the triples of every file (or computed graph) of the given roles."""
         union = Graph()
         for loaded in self.files:
             if loaded.role not in roles:
@@ -76,22 +77,22 @@ class Store:
     @cached_property
     def data_graph(self) -> Graph:
         """All curated data, as one graph."""
-        return self._union("data")
+        return self.union("data")
 
     @cached_property
     def data_and_ontology_graph(self) -> Graph:
         """Curated data together with the ontology and its schemes (what shapes validate)."""
-        return self._union("data", "ontology")
+        return self.union("data", "ontology")
 
     @cached_property
     def ontology_graph(self) -> Graph:
         """The ontology and its concept schemes, as one graph."""
-        return self._union("ontology")
+        return self.union("ontology")
 
     @cached_property
     def shapes_graph(self) -> Graph:
         """The SHACL shapes, as one graph."""
-        return self._union("shapes")
+        return self.union("shapes")
 
     def add_graph(self, role: str, name: URIRef, graph: Graph) -> None:
         """Add a computed named graph (e.g. derived ratings) beside the loaded files."""

@@ -11,6 +11,7 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Literal, Node, URIRef
 
 from evgraph.namespaces import RDF, SH
+from evgraph.rules import add_derivations
 from evgraph.store import Store
 
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -64,12 +65,18 @@ def _text(node: Node | None) -> str | None:
     return str(node)
 
 
-def validate(store: Store) -> Report:
-    """Validate the store's data against its shapes, with the ontology for class hierarchy."""
+def validate(store: Store, with_rules: bool = True) -> Report:
+    """Validate the store's data against its shapes, with the ontology for class hierarchy.
+
+    With ``with_rules`` the rules run first, so the shapes that compare published and derived levels
+    can raise their warnings.
+    """
+    if with_rules:
+        add_derivations(store)
     # The ontology is merged into the data graph rather than passed as ont_graph: pySHACL only
     # copies class axioms from ont_graph, and shapes here also read the concept schemes.
     _, results, _ = shacl_validate(
-        store.data_and_ontology_graph,
+        store.union("data", "ontology", "derived"),
         shacl_graph=store.shapes_graph,
         inference="none",
         advanced=True,

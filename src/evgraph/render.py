@@ -1,0 +1,194 @@
+"""Plain-text, Markdown and HTML renderings of explanations and audits (JSON is the values' own)."""
+
+from __future__ import annotations
+
+import html
+
+from evgraph.audit import Audit
+from evgraph.explanation import Explanation, StudyView
+
+MARK = {"met": "✓", "not met": "✗", "unknown": "?"}
+LINK_MARK = {"confirmed": "✓", "candidate": "~", "evaluates": "·"}
+
+
+def _arms(study: StudyView) -> str:
+    if study.intervention_arm is None and study.control_arm is None:
+        return f"n={study.sample_size} (arm sizes not recorded)" if study.sample_size else "arm sizes not recorded"
+    left = "?" if study.intervention_arm is None else str(study.intervention_arm)
+    right = "?" if study.control_arm is None else str(study.control_arm)
+    return f"{left}/{right} per arm"
+
+
+def study_line(study: StudyView) -> str:
+    """One study in words: design · country · arms · risk of bias."""
+    parts = [" / ".join(study.design) or "design not recorded",
+             " / ".join(study.country) or "country not recorded",
+             _arms(study)]
+    if study.risk_of_bias:
+        parts.append(f"RoB {study.risk_of_bias} (judged by {study.appraised_by})")
+    else:
+        parts.append("RoB not appraised")
+    return " · ".join(parts)
+
+
+def _published_line(e: Explanation) -> str:
+    p = e.published
+    if not p:
+        return "nothing published"
+    if not p.get("level"):
+        why = p.get("not_recorded_because")
+        return f"no level recorded{': ' + why if why else ''}"
+    line = p["level"]
+    if p.get("as_stated") and p["as_stated"] != p["level"]:
+        line += f" (as stated: {p['as_stated']})"
+    if p.get("scheme"):
+        line += f" — {p['scheme']}"
+    if p.get("basis"):
+        line += f"; {'inferred' if p.get('inferred') else 'read'}: {p['basis']}"
+    if p.get("cost"):
+        line += f"; cost {p['cost']}"
+    return line
+
+
+def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
+    """The explanation as aligned text lines, the shape `evgraph why` prints."""
+    s, p = e.subject, e.published
+    where = ", ".join(x for x in (p.get("in"), p.get("by"), p.get("date")) if x)
+    lines = [f"{s['kind'].capitalize():<12}{s['label']}" + (f"   ({where})" if where else "")]
+    if s.get("about"):
+        lines.append(f"{'About':<12}{s['about']}")
+    lines.append(f"{'Published':<12}{_published_line(e)}")
+    if e.criteria_text:
+        lines.append(f"{'Criteria':<12}{e.criteria_text}")
+    for review in e.reviews:
+        listing = {True: "included-study list available", False: "included-study list not available",
+                   None: "included-study list unknown"}[review.included_study_list_available]
+        by = f" ({review.authors}, {review.year})" if review.authors else ""
+        lines.append(f"{'Based on':<12}{review.title}{by} — {listing}")
+        lines += [f"{'':<12}  review says: {c}" for c in review.conclusions]
+    if not e.studies:
+        lines.append(f"{'Studies':<12}none recorded")
+    for index, study in enumerate(e.studies):
+        head = "Studies" if index == 0 else ""
+        lines.append(f"{head:<12}{LINK_MARK.get(study.link, '?')} {study.label}   {study_line(study)}")
+        if study.link == "candidate":
+            lines.append(f"{'':<14}candidate, not confirmed: {study.link_basis or 'proposed by curation'}")
+        for report in study.reports:
+            doi = f" doi:{report.doi}" if report.doi else ""
+            lines.append(f"{'':<14}report: {report.title} ({report.year or 'n.d.'}){doi}")
+        for finding in study.findings:
+            sig = {True: ", significant", False: ", not significant", None: ""}[finding.significant]
+            follow = f", {finding.follow_up_months:g} months" if finding.follow_up_months is not None else ""
+            lines.append(f"{'':<14}finding: {finding.outcome} — {finding.direction or 'direction not recorded'}{sig}{follow}")
+    if with_rules and e.criteria:
+        published_level = p.get("level")
+        shown = [c for c in e.criteria if c["level"] == published_level] or e.criteria
+        for index, c in enumerate(shown):
+            head = "Check" if index == 0 else ""
+            missing = f" — missing: {'; '.join(c['missing'])}" if c["missing"] else ""
+            lines.append(f"{head:<12}{MARK[c['status']]} {c['criterion']} ({c['status']}){missing}")
+    if with_rules and e.verdict:
+        derived = e.derived.get("level") or ("none established" if e.verdict == "cannot-verify" else "no level")
+        lines.append(f"{'Derived':<12}{derived}")
+        lines.append(f"{'Verdict':<12}{e.verdict}: {e.reason}")
+    for conflict in e.conflicts:
+        lines.append(f"{'Conflicts':<12}{conflict['label']}: {conflict['level']} ({', '.join(conflict['sources'])})")
+    for concern in e.concerns:
+        lines.append(f"{'Concern':<12}{concern}")
+    for note in e.notes:
+        lines.append(f"{'Note':<12}{note}")
+    lines.append(f"{'Sources':<12}" + (f"\n{'':<12}".join(e.sources) if e.sources else "none"))
+    return lines
+
+
+def explanation_markdown(e: Explanation, with_rules: bool = True) -> str:
+    """The explanation as Markdown, for pasting into an audit file."""
+    s, p = e.subject, e.published
+    out = [f"### {s['label']}", "", f"- **Kind:** {s['kind']}"]
+    if s.get("about"):
+        out.append(f"- **About:** {s['about']}")
+    out.append(f"- **Published:** {_published_line(e)}" + (f" ({p.get('in')}, {p.get('by')}, {p.get('date')})" if p.get("in") else ""))
+    if e.criteria_text:
+        out.append(f"- **Criteria:** {e.criteria_text}")
+    for review in e.reviews:
+        out.append(f"- **Based on:** {review.title}" + (f" ({review.authors}, {review.year})" if review.authors else ""))
+    if with_rules and e.verdict:
+        out.append(f"- **Verdict:** `{e.verdict}` — {e.reason}")
+        out.append(f"- **Derived level:** {e.derived.get('level') or 'none'}")
+    if e.studies:
+        out += ["", "| | study | design | country | arms | risk of bias | reports |", "|---|---|---|---|---|---|---|"]
+        for study in e.studies:
+            reports = "; ".join(f"{r.title} ({r.year or 'n.d.'})" for r in study.reports) or "—"
+            rob = f"{study.risk_of_bias} ({study.appraised_by})" if study.risk_of_bias else "not appraised"
+            out.append(f"| {study.link} | {study.label} | {' / '.join(study.design) or '—'} | "
+                       f"{' / '.join(study.country) or '—'} | {_arms(study)} | {rob} | {reports} |")
+    if with_rules and e.criteria:
+        out += ["", "| level | criterion | status | missing |", "|---|---|---|---|"]
+        for c in e.criteria:
+            out.append(f"| {c['level']} | {c['criterion']} | {c['status']} | {'; '.join(c['missing']) or '—'} |")
+    if e.concerns:
+        out += [""] + [f"> Concern: {c}" for c in e.concerns]
+    out += ["", "Sources: " + " · ".join(f"<{u}>" for u in e.sources), ""]
+    return "\n".join(out)
+
+
+def audit_lines(audit: Audit) -> list[str]:
+    """The audit as text: counts, then each finding with its trace."""
+    lines = ["Verdicts    " + " · ".join(f"{k} {v}" for k, v in audit.summary.items()), ""]
+    for finding in audit.findings:
+        lines.append(f"[{finding.verdict}] {finding.label}  <{finding.subject}>")
+        lines.append(f"  {finding.reason}")
+        lines += [f"  missing: {m}" for m in finding.missing]
+        if finding.explanation:
+            lines += ["  " + line for line in explanation_lines(finding.explanation, with_rules=False)]
+        lines.append("")
+    return lines
+
+
+def audit_markdown(audit: Audit) -> str:
+    """The audit as Markdown."""
+    out = ["# evgraph audit", "", "| verdict | count |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in audit.summary.items()]
+    for finding in audit.findings:
+        out += ["", f"## [{finding.verdict}] {finding.label}", "", finding.reason, ""]
+        out += [f"- missing: {m}" for m in finding.missing]
+        if finding.explanation:
+            out += ["", explanation_markdown(finding.explanation, with_rules=False)]
+    return "\n".join(out) + "\n"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.15rem;margin:0}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+.finding{border:1px solid #ddd;border-radius:6px;padding:.75rem 1rem;margin:1rem 0}
+.verdict{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.85rem;margin-right:.4rem;color:#fff;background:#555}
+.overclaim{background:#b3261e}.underclaim{background:#7a5c00}.cannot-verify{background:#4a5a6a}.single-trial{background:#6a3d9a}
+.missing{color:#7a2e00}.small{font-size:.85rem;color:#555}summary{cursor:pointer}code{font-size:.85rem}
+"""
+
+
+def audit_html(audit: Audit) -> str:
+    """The audit as one self-contained HTML page (inline CSS, no scripts, nothing fetched)."""
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(k)}</td><td>{v}</td></tr>" for k, v in audit.summary.items())
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+             f"<title>evgraph audit</title><style>{_CSS}</style></head><body>",
+             "<h1>evgraph audit</h1>",
+             "<p>Every published recommendation strength and rating checked against the studies recorded for it. "
+             "<em>cannot-verify</em> means the facts needed to check it are not in the sources.</p>",
+             f"<table><tr><th>verdict</th><th>count</th></tr>{rows}</table>"]
+    for finding in audit.findings:
+        parts.append(f"<section class='finding'><h2><span class='verdict {e(finding.verdict)}'>{e(finding.verdict)}</span>"
+                     f"{e(finding.label)}</h2><p class='small'><code>{e(finding.subject)}</code></p><p>{e(finding.reason)}</p>")
+        if finding.missing:
+            parts.append("<ul>" + "".join(f"<li class='missing'>missing: {e(m)}</li>" for m in finding.missing) + "</ul>")
+        if finding.explanation:
+            trace = "\n".join(explanation_lines(finding.explanation, with_rules=False))
+            links = "".join(f"<li><a href='{e(u)}'>{e(u)}</a></li>" for u in finding.explanation.sources)
+            parts.append(f"<details><summary>Trace</summary><pre>{e(trace)}</pre></details>"
+                         f"<details><summary>Sources</summary><ul>{links}</ul></details>")
+        parts.append("</section>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
