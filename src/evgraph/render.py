@@ -54,50 +54,51 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
     """The explanation as aligned text lines, the shape `evgraph why` prints."""
     s, p = e.subject, e.published
     where = ", ".join(x for x in (p.get("in"), p.get("by"), p.get("date")) if x)
-    lines = [f"{s['kind'].capitalize():<12}{s['label']}" + (f"   ({where})" if where else "")]
+    lines = [f"{s['kind'].capitalize():<16}{s['label']}" + (f"   ({where})" if where else "")]
     if s.get("about"):
-        lines.append(f"{'About':<12}{s['about']}")
-    lines.append(f"{'Published':<12}{_published_line(e)}")
+        lines.append(f"{'About':<16}{s['about']}")
+    lines.append(f"{'Published':<16}{_published_line(e)}")
     if e.criteria_text:
-        lines.append(f"{'Criteria':<12}{e.criteria_text}")
+        lines.append(f"{'Criteria':<16}{e.criteria_text}")
     for review in e.reviews:
         listing = {True: "included-study list available", False: "included-study list not available",
                    None: "included-study list unknown"}[review.included_study_list_available]
         by = f" ({review.authors}, {review.year})" if review.authors else ""
-        lines.append(f"{'Based on':<12}{review.title}{by} — {listing}")
-        lines += [f"{'':<12}  review says: {c}" for c in review.conclusions]
+        lines.append(f"{'Based on':<16}{review.title}{by} — {listing}")
+        lines += [f"{'':<16}  review says: {c}" for c in review.conclusions]
     if not e.studies:
-        lines.append(f"{'Studies':<12}none recorded")
+        lines.append(f"{'Studies':<16}none recorded")
     for index, study in enumerate(e.studies):
         head = "Studies" if index == 0 else ""
-        lines.append(f"{head:<12}{LINK_MARK.get(study.link, '?')} {study.label}   {study_line(study)}")
+        lines.append(f"{head:<16}{LINK_MARK.get(study.link, '?')} {study.label}   {study_line(study)}")
         if study.link == "candidate":
-            lines.append(f"{'':<14}candidate, not confirmed: {study.link_basis or 'proposed by curation'}")
+            lines.append(f"{'':<18}candidate, not confirmed: {study.link_basis or 'proposed by curation'}")
         for report in study.reports:
             doi = f" doi:{report.doi}" if report.doi else ""
-            lines.append(f"{'':<14}report: {report.title} ({report.year or 'n.d.'}){doi}")
+            lines.append(f"{'':<18}report: {report.title} ({report.year or 'n.d.'}){doi}")
         for finding in study.findings:
             sig = {True: ", significant", False: ", not significant", None: ""}[finding.significant]
             follow = f", {finding.follow_up_months:g} months" if finding.follow_up_months is not None else ""
-            lines.append(f"{'':<14}finding: {finding.outcome} — {finding.direction or 'direction not recorded'}{sig}{follow}")
+            lines.append(f"{'':<18}finding: {finding.outcome} — {finding.direction or 'direction not recorded'}{sig}{follow}")
     if with_rules and e.criteria:
         published_level = p.get("level")
         shown = [c for c in e.criteria if c["level"] == published_level] or e.criteria
         for index, c in enumerate(shown):
             head = "Check" if index == 0 else ""
             missing = f" — missing: {'; '.join(c['missing'])}" if c["missing"] else ""
-            lines.append(f"{head:<12}{MARK[c['status']]} {c['criterion']} ({c['status']}){missing}")
+            lines.append(f"{head:<16}{MARK[c['status']]} {c['criterion']} ({c['status']}){missing}")
     if with_rules and e.verdict:
         derived = e.derived.get("level") or ("none established" if e.verdict == "cannot-verify" else "no level")
-        lines.append(f"{'Derived':<12}{derived}")
-        lines.append(f"{'Verdict':<12}{e.verdict}: {e.reason}")
+        lines.append(f"{'Derived':<16}{derived}")
+        lines.append(f"{'Verdict':<16}{e.verdict}: {e.reason}")
     for conflict in e.conflicts:
-        lines.append(f"{'Conflicts':<12}{conflict['label']}: {conflict['level']} ({', '.join(conflict['sources'])})")
+        lines.append(f"{'Conflicts':<16}{conflict['label']}: {conflict['level']} ({', '.join(conflict['sources'])})")
     for concern in e.concerns:
-        lines.append(f"{'Concern':<12}{concern}")
+        lines.append(f"{'Concern':<16}{concern}")
     for note in e.notes:
-        lines.append(f"{'Note':<12}{note}")
-    lines.append(f"{'Sources':<12}" + (f"\n{'':<12}".join(e.sources) if e.sources else "none"))
+        lines.append(f"{'Note':<16}{note}")
+    sources = e.sources or ["none"]
+    lines += [f"{'Sources' if i == 0 else '':<16}{url}" for i, url in enumerate(sources)]
     return lines
 
 

@@ -270,6 +270,12 @@ def check_level(graph: Graph, level: URIRef, studies: list[URIRef], candidates: 
 
     overall = [_combine(c.status for c in checks.values()) for checks in per_study.values()]
     status = _tally(overall, needed, enough)
+    incomplete = graph.value(level, EV.criteriaIncomplete)
+    if incomplete is not None:
+        # Part of the published definition is not data, so the level can be ruled out but never confirmed.
+        results.append(CriterionResult(label, "criteria not recorded as data", UNKNOWN, (str(incomplete),), level))
+        if status == MET:
+            status = UNKNOWN
     return LevelResult(level, label, _int(graph, level, EV.rank) or 0, status, tuple(results))
 
 
