@@ -89,6 +89,7 @@ class Explanation:
     conflicts: list[dict]
     concerns: list[str]
     sources: list[str] = field(default_factory=list)
+    if_candidates_confirmed: dict | None = None
 
     def to_json(self) -> dict:
         """The explanation as a JSON-ready dict."""
@@ -230,6 +231,11 @@ def build_explanation(graph: Graph, subject: URIRef, check_rules: bool = True) -
     about = graph.value(subject, EV.rates) or graph.value(subject, EV.about)
     guidance = graph.value(subject, EV.inGuidance)
     derivation: Derivation | None = derive(graph, subject) if check_rules else None
+    what_if = None
+    if derivation is not None and derivation.candidates:
+        hypothetical = derive(graph, subject, count_candidates=True)
+        what_if = {"verdict": hypothetical.verdict, "derived": _label(graph, hypothetical.derived),
+                   "reason": hypothetical.reason, "missing": hypothetical.missing}
     studies = [_study_view(graph, s, subject, "confirmed") for s in confirmed_studies(graph, subject)]
     studies += [_study_view(graph, s, subject, "candidate") for s in candidate_studies(graph, subject)
                 if str(s) not in {v.iri for v in studies}]
@@ -261,6 +267,7 @@ def build_explanation(graph: Graph, subject: URIRef, check_rules: bool = True) -
                     "sources": _sources(graph, c)} for c in sorted(graph.objects(subject, EV.conflictsWith))],
         concerns=concerns,
         sources=sorted(sources),
+        if_candidates_confirmed=what_if,
     )
 
 

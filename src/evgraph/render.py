@@ -91,6 +91,11 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
         derived = e.derived.get("level") or ("none established" if e.verdict == "cannot-verify" else "no level")
         lines.append(f"{'Derived':<16}{derived}")
         lines.append(f"{'Verdict':<16}{e.verdict}: {e.reason}")
+        if e.if_candidates_confirmed:
+            what_if = e.if_candidates_confirmed
+            missing = f" — still missing: {'; '.join(what_if['missing'])}" if what_if["missing"] else ""
+            lines.append(f"{'If confirmed':<16}counting the candidate studies: {what_if['verdict']}"
+                         f" ({what_if['reason']}){missing}")
     for conflict in e.conflicts:
         lines.append(f"{'Conflicts':<16}{conflict['label']}: {conflict['level']} ({', '.join(conflict['sources'])})")
     for concern in e.concerns:
@@ -116,6 +121,10 @@ def explanation_markdown(e: Explanation, with_rules: bool = True) -> str:
     if with_rules and e.verdict:
         out.append(f"- **Verdict:** `{e.verdict}` — {e.reason}")
         out.append(f"- **Derived level:** {e.derived.get('level') or 'none'}")
+        if e.if_candidates_confirmed:
+            what_if = e.if_candidates_confirmed
+            out.append(f"- **If the candidate studies were confirmed:** `{what_if['verdict']}` — {what_if['reason']}"
+                       + (f"; still missing: {'; '.join(what_if['missing'])}" if what_if["missing"] else ""))
     if e.studies:
         out += ["", "| | study | design | country | arms | risk of bias | reports |", "|---|---|---|---|---|---|---|"]
         for study in e.studies:

@@ -315,11 +315,17 @@ def has_rule(graph: Graph, level: URIRef) -> bool:
 # -- verdicts ---------------------------------------------------------------------------------------
 
 
-def derive(graph: Graph, subject: URIRef) -> Derivation:
-    """Check one recommendation or rating against its scheme's criteria and give a verdict."""
+def derive(graph: Graph, subject: URIRef, count_candidates: bool = False) -> Derivation:
+    """Check one recommendation or rating against its scheme's criteria and give a verdict.
+
+    With ``count_candidates`` the candidate studies count as if confirmed: a what-if for auditors
+    ("would confirming them settle it?"), never the verdict itself.
+    """
     published = published_level(graph, subject)
     studies = confirmed_studies(graph, subject)
     candidates = candidate_studies(graph, subject)
+    if count_candidates:
+        studies, candidates = sorted(set(studies) | set(candidates)), []
     if published is None:
         return Derivation(subject, None, None, tuple(studies), tuple(candidates), (), None, "cannot-verify",
                           "no published level is recorded, so there is nothing to check")
