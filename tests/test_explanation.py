@@ -12,7 +12,7 @@ def test_recommendation_explanation_content(fixture_store):
     [e] = explain(fixture_store("good_evidence_chain"), "rec-1")
     data = e.to_json()
     assert data["subject"] == {"iri": f"{EX}rec-1", "label": "Offer the programme", "kind": "recommendation",
-                               "about": "Example programme", "about_iri": f"{EX}programme"}
+                               "about": "Example programme", "about_iris": [f"{EX}programme"]}
     assert {k: data["published"][k] for k in ("scheme", "level", "by", "in", "date")} == {
         "scheme": "Foundations practice-guide evidence strength", "level": "promising",
         "by": "Foundations", "in": "Example guide", "date": None}

@@ -70,7 +70,7 @@ def run_audit(store: Store) -> Audit:
             findings.append(Finding(str(subject), explanation.subject["label"], verdict,
                                     _single_trial_reason(row), [], explanation))
     order = {v: i for i, v in enumerate(("overclaim", "underclaim", "single-trial", "cannot-verify"))}
-    findings.sort(key=lambda f: (order.get(f.verdict, 9), f.label.lower()))
+    findings.sort(key=lambda f: (order.get(f.verdict, 9), f.label.lower(), f.subject))
     return Audit(dict(summary), findings)
 
 

@@ -109,6 +109,13 @@ def _label(graph: Graph, node: Node | None) -> str | None:
     return str(node)
 
 
+def _joined(graph: Graph, node: Node | None, prop: URIRef) -> str | None:
+    """Labels of every value of a property, sorted and joined, so the answer never depends on order."""
+    if node is None:
+        return None
+    return "; ".join(sorted(_label(graph, v) for v in graph.objects(node, prop))) or None
+
+
 def _text(graph: Graph, node: Node, prop: URIRef) -> str | None:
     value = graph.value(node, prop)
     return None if value is None else str(value)
@@ -142,7 +149,7 @@ def _study_view(graph: Graph, study: URIRef, subject: URIRef, link: str) -> Stud
         for candidate in graph.subjects(EV.proposedStudy, study):
             if graph.value(candidate, EV.proposedFor) == subject:
                 basis = _text(graph, candidate, EV.linkBasis)
-    appraisal = next(iter(graph.subjects(EV.appraises, study)), None)
+    appraisal = min(graph.subjects(EV.appraises, study), default=None)
     reports = sorted(
         (ReportView(str(r), _text(graph, r, DCTERMS.title) or _label(graph, r), _year(graph, r),
                     _text(graph, r, BIBO.doi), _sources(graph, r))
@@ -194,7 +201,7 @@ def _published(graph: Graph, subject: URIRef, kind: str) -> dict:
             "level": _label(graph, level),
             "as_stated": _text(graph, subject, EV.strengthAsStated),
             "not_recorded_because": _text(graph, subject, EV.strengthNotRecorded),
-            "by": _label(graph, graph.value(guidance, DCTERMS.publisher)) if guidance else None,
+            "by": _joined(graph, guidance, DCTERMS.publisher),
             "in": _label(graph, guidance),
             "date": _text(graph, guidance, DCTERMS.issued) if guidance else None,
         }
@@ -208,7 +215,7 @@ def _published(graph: Graph, subject: URIRef, kind: str) -> dict:
         "basis": _label(graph, basis),
         "inferred": _boolean(graph, basis, EV.inferred) if basis else None,
         "mixed_findings": _boolean(graph, subject, EV.mixedFindings),
-        "by": ", ".join(sorted(_label(graph, a) for a in graph.objects(subject, PROV.wasAttributedTo))) or None,
+        "by": _joined(graph, subject, PROV.wasAttributedTo),
         "in": _label(graph, graph.value(subject, EV.inGuidance)),
         "date": _text(graph, subject, EV.lastReviewed) or _text(graph, subject, EV.reviewVersion),
     }
@@ -228,7 +235,7 @@ def _subjects_for(graph: Graph, match: Match) -> list[URIRef]:
 def build_explanation(graph: Graph, subject: URIRef, check_rules: bool = True) -> Explanation:
     """The explanation of one recommendation or rating."""
     kind = "Recommendation" if (subject, RDF.type, EV.Recommendation) in graph else "Rating"
-    about = graph.value(subject, EV.rates) or graph.value(subject, EV.about)
+    about = sorted(set(graph.objects(subject, EV.rates)) | set(graph.objects(subject, EV.about)))
     guidance = graph.value(subject, EV.inGuidance)
     derivation: Derivation | None = derive(graph, subject) if check_rules else None
     what_if = None
@@ -252,7 +259,8 @@ def build_explanation(graph: Graph, subject: URIRef, check_rules: bool = True) -
         sources.update(review.sources)
     return Explanation(
         subject={"iri": str(subject), "label": _label(graph, subject), "kind": kind.lower(),
-                 "about": _label(graph, about), "about_iri": str(about) if about else None},
+                 "about": "; ".join(sorted(_label(graph, a) for a in about)) or None,
+                 "about_iris": [str(a) for a in about]},
         published=_published(graph, subject, kind),
         criteria_text=_text(graph, level, EV.criteriaText) if level is not None else None,
         criteria=[c.to_json() for c in derivation.criteria] if derivation else [],
@@ -282,7 +290,7 @@ def explain(store: Store, thing: str, check_rules: bool = True) -> list[Explanat
 def _unrated(graph: Graph, match: Match) -> Explanation:
     """An intervention with no rating or recommendation: say so, with its notes and sources."""
     return Explanation(
-        subject={"iri": str(match.iri), "label": match.label, "kind": "intervention", "about": None, "about_iri": None},
+        subject={"iri": str(match.iri), "label": match.label, "kind": "intervention", "about": None, "about_iris": []},
         published={}, criteria_text=None, criteria=[], derived={}, verdict=None,
         reason="no rating or recommendation about this intervention is recorded", missing=[], reviews=[],
         studies=[_study_view(graph, s, match.iri, "evaluates") for s in sorted(graph.subjects(EV.evaluates, match.iri))],

@@ -149,7 +149,7 @@ class _Check:
 
 
 def _risk_of_bias(graph: Graph, study: URIRef) -> Node | None:
-    for appraisal in graph.subjects(EV.appraises, study):
+    for appraisal in sorted(graph.subjects(EV.appraises, study)):
         level = graph.value(appraisal, EV.riskOfBias)
         if level is not None:
             return level
