@@ -5,7 +5,7 @@ Each file opens with grlc-style decorators that document it::
     #+ summary: Trace a recommendation to the trials behind it
     #+ description: One line (or several) saying what the query answers.
     #+ params:
-    #+   - recommendation (iri): The recommendation to trace. Example: rec:kin-navigator
+    #+   - recommendation (iri): The recommendation to trace. Example: rec:kinship-navigator-programmes
 
 Parameters are SPARQL variables of the same name, bound as RDF terms (never spliced into text), so
 a value cannot change the query.
@@ -149,7 +149,7 @@ def expand_iri(value: str) -> URIRef:
     if sep and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
-        raise QueryError(f"'{value}' is not an IRI.", hint="Give a full IRI (https://…) or a prefixed name such as rec:kin-navigator.")
+        raise QueryError(f"'{value}' is not an IRI.", hint="Give a full IRI (https://…) or a prefixed name such as rec:kinship-navigator-programmes.")
     return URIRef(value)
 
 
