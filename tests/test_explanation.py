@@ -72,3 +72,17 @@ def test_markdown_has_a_study_table(fixture_store):
     assert ("| confirmed | Example trial | randomised controlled trial | United States | 79/77 per arm |"
             " moderate (Example review) | Outcomes at six months (2010); Outcomes at one year (2012) |") in markdown
     assert "- **Verdict:** `cannot-verify`" in markdown
+
+
+def test_why_answers_every_recommendation_and_rating_in_the_bundled_data(bundled_store):
+    from evgraph.explanation import build_explanation
+    from evgraph.namespaces import EV, RDF
+
+    graph = bundled_store.data_and_ontology_graph
+    subjects = sorted(set(graph.subjects(RDF.type, EV.Recommendation)) | set(graph.subjects(RDF.type, EV.Rating)))
+    assert len(subjects) == 72
+    for subject in subjects:
+        e = build_explanation(graph, subject)
+        assert e.verdict in {"consistent", "overclaim", "underclaim", "cannot-verify", "no-rule"}, subject
+        assert e.sources, f"{subject} has no sources"
+        assert e.reason

@@ -90,3 +90,20 @@ def test_violation_json_shape(fixture_store):
             "line": 31,
         }],
     }
+
+
+def test_published_level_above_the_derived_one_is_a_warning_not_a_violation(fixture_store):
+    report = validate(fixture_store("catalogue"))
+    assert report.conforms
+    warnings = sorted((v.focus, v.message) for v in report.violations if v.severity == "Warning")
+    assert warnings == [
+        (f"{EX}rating-overclaim", "Published as '3', but the recorded studies support '2':"
+                                  " see `evgraph why` for the criteria not met."),
+        (f"{EX}rec-overclaim", "Published as 'promising', but the recorded studies support no level:"
+                               " see `evgraph why` for the criteria not met."),
+    ]
+
+
+def test_without_rules_there_is_nothing_to_warn_about(fixture_store):
+    report = validate(fixture_store("catalogue"), with_rules=False)
+    assert report.violations == []
