@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from rdflib import Graph
+
+from evgraph.paths import Layout
 from evgraph.store import Store, load_store
 from evgraph.validation import Report, validate
 
@@ -42,3 +45,12 @@ def bundled_store() -> Store:
 def bundled_report(bundled_store) -> Report:
     """The SHACL report of the bundled data; computed once, because it is slow."""
     return validate(bundled_store)
+
+
+@pytest.fixture(scope="session")
+def ontology() -> Graph:
+    """Every file under ontology/ (classes, properties and rating schemes), parsed once."""
+    graph = Graph()
+    for path in sorted(Layout.default().ontology.rglob("*.ttl")):
+        graph.parse(path)
+    return graph

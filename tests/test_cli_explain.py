@@ -167,3 +167,9 @@ def test_query_unknown_name():
     result = invoke("query", "no-such-query")
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == "Error: No query named 'no-such-query'."
+
+
+def test_query_parameter_must_be_key_value():
+    result = invoke("query", "why-rating", "-p", "rating")
+    assert result.exit_code == 2
+    assert result.output == "Error: Parameter 'rating' is not key=value.\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
 
@@ -13,14 +12,6 @@ from evgraph.paths import Layout
 
 TERM = re.compile(r"\bev:([A-Za-z][A-Za-z0-9]*)\b")
 
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    """Every file under ontology/, as one graph."""
-    graph = Graph()
-    for path in sorted(Layout.default().ontology.rglob("*.ttl")):
-        graph.parse(path)
-    return graph
 
 
 def test_every_class_and_property_has_label_and_comment(ontology):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from rdflib import Graph, URIRef
 
-from evgraph.paths import Layout
 from evgraph.rules import derive, derived_graph
 from evgraph.namespaces import EV, PROV, RDF
 
@@ -23,14 +21,6 @@ PREFIXES = """
 @prefix direction: <https://w3id.org/evgraph/scheme/effect-direction/> .
 """
 
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    """The bundled ontology and schemes, parsed once."""
-    graph = Graph()
-    for path in sorted(Layout.default().ontology.rglob("*.ttl")):
-        graph.parse(path)
-    return graph
 
 
 def world(ontology: Graph, turtle: str) -> Graph:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rdflib import URIRef
@@ -11,7 +10,7 @@ from evgraph.errors import ConfigError, DataError
 from evgraph.namespaces import GRAPH_BASE
 from evgraph.store import load_store
 
-from conftest import FIXTURES, fixture_data_dir
+from conftest import fixture_data_dir
 
 EX = "https://example.org/evgraph-test/"
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from evgraph import queries, render
 from evgraph.audit import FINDING_KINDS, run_audit
-from evgraph.errors import EvgraphError
+from evgraph.errors import ConfigError, EvgraphError
 from evgraph.explanation import explain
 from evgraph.output import write_atomically
 from evgraph.rules import add_derivations
@@ -79,16 +79,21 @@ def _out() -> Console:
     return Console(soft_wrap=True, highlight=False)
 
 
+def _fail(error: EvgraphError) -> typer.Exit:
+    """Render an EvgraphError as one sentence (and its hint) on stderr; the exit to raise."""
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    err.print(f"Error: {error.message}", markup=False)
+    if error.hint:
+        err.print(error.hint, markup=False)
+    return typer.Exit(error.exit_code)
+
+
 def _run(action: Callable[[], T]) -> T:
-    """Call the library; render an EvgraphError as one sentence on stderr and exit with its code."""
+    """Call the library; an EvgraphError becomes a sentence on stderr and its exit code."""
     try:
         return action()
     except EvgraphError as error:
-        err = Console(stderr=True, soft_wrap=True, highlight=False)
-        err.print(f"Error: {error.message}", markup=False)
-        if error.hint:
-            err.print(error.hint, markup=False)
-        raise typer.Exit(error.exit_code) from None
+        raise _fail(error) from None
 
 
 def _load(data: Path | None, shapes: Path | None, ontology: Path | None) -> Store:
@@ -206,12 +211,7 @@ def query_command(
 
     Example: evgraph query why-rating -p rating=rating:incredible-years-preschool
     """
-    values = {}
-    for item in param or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            _run(lambda: (_ for _ in ()).throw(queries.QueryError(f"Parameter '{item}' is not key=value.")))
-        values[key.strip()] = value
+    values = _run(lambda: queries.parse_params(param or []))
     store = _load(data, None, None)
     add_derivations(store)
     result = _run(lambda: queries.run(store, queries.get_query(name, store.layout.queries), values))
@@ -293,8 +293,8 @@ def audit_command(
     """
     unknown = sorted(set(fail_on or []) - set(FINDING_KINDS))
     if unknown:
-        _run(lambda: (_ for _ in ()).throw(EvgraphError(
-            f"Unknown verdict {', '.join(unknown)} for --fail-on.", hint=f"Choose from: {', '.join(FINDING_KINDS)}.")))
+        raise _fail(ConfigError(f"Unknown verdict {', '.join(unknown)} for --fail-on.",
+                                hint=f"Choose from: {', '.join(FINDING_KINDS)}."))
     store = _load(data, None, None)
     audit = _run(lambda: run_audit(store))
     if output_format is AuditFormat.json:

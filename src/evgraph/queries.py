@@ -168,6 +168,17 @@ def _term(param: Param, value: str) -> Node:
     return Literal(value)
 
 
+def parse_params(items: list[str]) -> dict[str, str]:
+    """``key=value`` strings (as typed on a command line) as a dict; anything else raises QueryError."""
+    values = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"Parameter '{item}' is not key=value.")
+        values[key.strip()] = value
+    return values
+
+
 def bind(query: Query, values: Mapping[str, str]) -> dict[str, Node]:
     """RDF terms for the given parameter values; unknown or missing names raise QueryError."""
     declared = {p.name: p for p in query.params}
@@ -192,4 +203,4 @@ def run(store: Store, query: Query | str, values: Mapping[str, str] | None = Non
 def rows(result: Result) -> list[dict[str, Node | None]]:
     """The result's rows as dicts keyed by variable name."""
     names = [str(v) for v in result.vars]
-    return [dict(zip(names, row)) for row in result]
+    return [dict(zip(names, row, strict=True)) for row in result]
