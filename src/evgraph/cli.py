@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Annotated, Callable, TypeVar
 
 import typer
+from rdflib import URIRef
+from rdflib.query import Result
 from rich.console import Console
 from rich.table import Table
 
@@ -223,14 +225,14 @@ def query_command(
             sys.stdout.write("\n")
 
 
-def _render_table(result, store: Store) -> None:
+def _render_table(result: Result, store: Store) -> None:
     names = store.data_and_ontology_graph.namespace_manager
     table = Table(*[str(v) for v in result.vars])
     count = 0
     for row in result:
         count += 1
-        table.add_row(*["" if value is None else (value.n3(names) if hasattr(value, "n3") and not hasattr(value, "language")
-                                                   else str(value)) for value in row])
+        table.add_row(*["" if value is None else value.n3(names) if isinstance(value, URIRef) else str(value)
+                        for value in row])
     out = _out()
     out.print(table)
     out.print(f"{count} row(s)", markup=False)
