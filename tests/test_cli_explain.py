@@ -173,3 +173,13 @@ def test_query_parameter_must_be_key_value():
     result = invoke("query", "why-rating", "-p", "rating")
     assert result.exit_code == 2
     assert result.output == "Error: Parameter 'rating' is not key=value.\n"
+
+
+def test_why_an_unrated_practice_model_lists_its_evaluations():
+    result = invoke("why", "intervention:family-safeguarding")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[:2] == ["Intervention    Family Safeguarding", "Published       nothing published"]
+    assert "Status          no rating or recommendation about this intervention is recorded" in lines
+    assert any(line.startswith("                · Family Safeguarding Model trial evaluation (SFPC roll-out)")
+               for line in lines)

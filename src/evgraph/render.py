@@ -96,6 +96,8 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
             missing = f" — still missing: {'; '.join(what_if['missing'])}" if what_if["missing"] else ""
             lines.append(f"{'If confirmed':<16}counting the candidate studies: {what_if['verdict']}"
                          f" ({what_if['reason']}){missing}")
+    if not e.verdict and e.reason:
+        lines.append(f"{'Status':<16}{e.reason}")
     for conflict in e.conflicts:
         lines.append(f"{'Conflicts':<16}{conflict['label']}: {conflict['level']} ({', '.join(conflict['sources'])})")
     for concern in e.concerns:
