@@ -8,7 +8,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import Graph
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
-from rdflib.term import Literal, Node, URIRef
+from rdflib.term import Node, URIRef
 
 from evgraph.namespaces import RDF, SH
 from evgraph.rules import add_derivations
@@ -98,13 +98,14 @@ def _violation(results: Graph, result: Node, store: Store, names: NamespaceManag
     severity = results.value(result, SH.resultSeverity)
     location = store.locate(focus) if isinstance(focus, URIRef) else None
     value = results.value(result, SH.value)
+    shape = results.value(result, SH.sourceShape)
     return Violation(
         focus=str(focus),
         path=_path_text(results, results.value(result, SH.resultPath), names),
-        value=_text(value) if not isinstance(value, Literal) else str(value),
+        value=_text(value),
         message=messages[0] if messages else "",
         severity=_SEVERITY.get(severity, str(severity)),
-        shape=_text(results.value(result, SH.sourceShape)) if isinstance(results.value(result, SH.sourceShape), URIRef) else None,
+        shape=str(shape) if isinstance(shape, URIRef) else None,  # blank-node shapes have no useful name
         file=str(location.path) if location else None,
         line=location.line if location else None,
     )
