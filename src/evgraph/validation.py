@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from pyshacl import validate as shacl_validate
 from rdflib import Graph
 from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
@@ -71,6 +70,8 @@ def validate(store: Store, with_rules: bool = True) -> Report:
     With ``with_rules`` the rules run first, so the shapes that compare published and derived levels
     can raise their warnings.
     """
+    from pyshacl import validate as shacl_validate  # heavy; imported when validating, not at CLI start-up
+
     if with_rules:
         add_derivations(store)
     # The ontology is merged into the data graph rather than passed as ont_graph: pySHACL only
