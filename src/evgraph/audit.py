@@ -59,7 +59,7 @@ def run_audit(store: Store) -> Audit:
     for derivation in derivations:
         summary[derivation.verdict] += 1
         if derivation.verdict in LISTED:
-            explanation = build_explanation(graph, derivation.subject)
+            explanation = build_explanation(graph, derivation.subject, derivation=derivation)
             findings.append(Finding(str(derivation.subject), explanation.subject["label"], derivation.verdict,
                                     derivation.reason, derivation.missing, explanation))
     for query, verdict in CATALOGUE_FINDINGS.items():

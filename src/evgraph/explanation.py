@@ -232,12 +232,14 @@ def _subjects_for(graph: Graph, match: Match) -> list[URIRef]:
     return ratings + recommendations
 
 
-def build_explanation(graph: Graph, subject: URIRef, check_rules: bool = True) -> Explanation:
-    """The explanation of one recommendation or rating."""
+def build_explanation(graph: Graph, subject: URIRef, check_rules: bool = True,
+                      derivation: Derivation | None = None) -> Explanation:
+    """The explanation of one recommendation or rating (reusing ``derivation`` when already derived)."""
     kind = "Recommendation" if (subject, RDF.type, EV.Recommendation) in graph else "Rating"
     about = sorted(set(graph.objects(subject, EV.rates)) | set(graph.objects(subject, EV.about)))
     guidance = graph.value(subject, EV.inGuidance)
-    derivation: Derivation | None = derive(graph, subject) if check_rules else None
+    if check_rules and derivation is None:
+        derivation = derive(graph, subject)
     what_if = None
     if derivation is not None and derivation.candidates:
         hypothetical = derive(graph, subject, count_candidates=True)

@@ -22,6 +22,8 @@ from evgraph.store import Store
 MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
 VERDICTS = ("consistent", "overclaim", "underclaim", "cannot-verify", "no-rule")
 
+FAVOURABLE = URIRef("https://w3id.org/evgraph/scheme/effect-direction/favourable")
+
 #: Criterion properties a level may carry. A level with none of them has no rule.
 CRITERIA = (EV.minStudies, EV.eligibleDesign, EV.eligibleCountry, EV.maxRiskOfBias, EV.minArmSize,
             EV.minSampleSize, EV.requiresLongTermImpact, EV.requiresSignificantPositiveFinding)
@@ -205,8 +207,7 @@ def _check_study(graph: Graph, level: URIRef, study: URIRef, name: str) -> dict[
         else:
             checks["sample size"] = _Check(MET if total >= min_sample else NOT_MET)
     findings = list(graph.subjects(EV.ofStudy, study))
-    favourable = [f for f in findings if graph.value(f, EV.direction) == URIRef(
-        "https://w3id.org/evgraph/scheme/effect-direction/favourable")]
+    favourable = [f for f in findings if graph.value(f, EV.direction) == FAVOURABLE]
     if graph.value(level, EV.requiresSignificantPositiveFinding) == Literal(True):
         if any(graph.value(f, EV.significant) == Literal(True) for f in favourable):
             checks["significant positive finding"] = _Check(MET)

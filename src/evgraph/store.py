@@ -101,8 +101,8 @@ class Store:
         for triple in graph:
             target.add(triple)
         self.files = [f for f in self.files if f.graph != name] + [LoadedFile(role, Path(), "", name, len(graph))]
-        for cached in ("data_graph", "data_and_ontology_graph"):
-            self.__dict__.pop(cached, None)
+        for cached in ("data_graph", "data_and_ontology_graph", "ontology_graph", "shapes_graph"):
+            self.__dict__.pop(cached, None)  # a cached union may include the role just added
 
     def graph(self, name: URIRef) -> Graph:
         """One named graph."""
