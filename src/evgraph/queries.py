@@ -8,7 +8,9 @@ Each file opens with grlc-style decorators that document it::
     #+   - recommendation (iri): The recommendation to trace. Example: rec:kinship-navigator-programmes
 
 Parameters are SPARQL variables of the same name, bound as RDF terms (never spliced into text), so
-a value cannot change the query.
+a value cannot change the query. A parameter declared ``(iri, optional)`` may be left unbound: the
+query then answers for every value (the library's internal queries use this to answer for one node
+or for the whole graph with the same file).
 """
 
 from __future__ import annotations
@@ -18,22 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from rdflib import Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.query import Result
-from rdflib.term import Node
-
 from evgraph.errors import NotFound, QueryError
 from evgraph.namespaces import EV, ID_BASE
 from evgraph.paths import Layout
-from evgraph.store import Store
+from evgraph.store import Store, Table, check_sparql
+from evgraph.terms import IRI, Literal, Term
 
 PARAM_TYPES = ("iri", "string", "integer", "boolean")
+#: Internal queries (the reads behind why, trace, audit and lookup) live in this sub-folder of queries/.
+INTERNAL = "internal"
 
 _DECORATOR = re.compile(r"^#\+\s?(.*)$")
 _KEY = re.compile(r"^(summary|description|params|endpoint|method|tags):\s*(.*)$")
-_PARAM = re.compile(r"^-\s*(\w+)\s*\((\w+)\):\s*(.*?)\s*(?:Example:\s*(\S.*?))?\s*$")
+_PARAM = re.compile(r"^-\s*(\w+)\s*\((\w+)(,\s*optional)?\):\s*(.*?)\s*(?:Example:\s*(\S.*?))?\s*$")
 _IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)?$")
 
 #: Prefixes a parameter value may use instead of a full IRI.
 PREFIXES = {
@@ -55,10 +56,12 @@ class Param:
     type: str
     description: str
     example: str | None
+    optional: bool = False
 
     def to_json(self) -> dict:
         """The parameter as a JSON-ready dict."""
-        return {"name": self.name, "type": self.type, "description": self.description, "example": self.example}
+        return {"name": self.name, "type": self.type, "description": self.description, "example": self.example,
+                "optional": self.optional}
 
 
 @dataclass(frozen=True)
@@ -81,12 +84,20 @@ class Query:
         """The parameters in words, for error messages."""
         if not self.params:
             return f"'{self.name}' takes no parameters."
-        listed = ", ".join(f"{p.name} ({p.type})" for p in self.params)
+        listed = ", ".join(f"{p.name} ({p.type}{', optional' if p.optional else ''})" for p in self.params)
         return f"'{self.name}' takes: {listed}."
 
+    @property
+    def form(self) -> str:
+        """SELECT, ASK, CONSTRUCT or DESCRIBE: the query form, read after the prologue."""
+        body = re.sub(r"#[^\n]*", " ", self.text)
+        body = re.sub(r"(?is)\b(PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", " ", body)
+        found = re.search(r"(?i)\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body)
+        return found.group(1).upper() if found else "SELECT"
 
-def parse_query(text: str, name: str, path: Path | None = None) -> Query:
-    """Read a query's decorator header; raise QueryError when it is malformed."""
+
+def parse_query(text: str, name: str, path: Path | None = None, require_header: bool = True) -> Query:
+    """Read a query's decorator header; raise QueryError when it is malformed or the SPARQL is not valid."""
     summary, description, params = "", [], []
     section = None
     for line in text.splitlines():
@@ -108,39 +119,58 @@ def parse_query(text: str, name: str, path: Path | None = None) -> Query:
             declared = _PARAM.match(content)
             if not declared or declared.group(2) not in PARAM_TYPES:
                 raise QueryError(f"Query '{name}': cannot read the parameter line '{content}'.",
-                                 hint="Write it as: #+   - name (iri|string|integer|boolean): what it is. Example: value")
-            params.append(Param(declared.group(1), declared.group(2), declared.group(3), declared.group(4)))
+                                 hint="Write it as: #+   - name (iri|string|integer|boolean[, optional]): what it is."
+                                      " Example: value")
+            params.append(Param(declared.group(1), declared.group(2), declared.group(4), declared.group(5),
+                                bool(declared.group(3))))
         elif section == "description" and content:
             description.append(content)
-    if not summary:
+    if require_header and not summary:
         raise QueryError(f"Query '{name}' has no '#+ summary:' line.")
-    try:
-        prepareQuery(text)
-    except Exception as error:  # pyparsing reports syntax errors with its own exception types
-        raise QueryError(f"Query '{name}' is not valid SPARQL: {error}") from None
+    complaint = check_sparql(text)
+    if complaint:
+        raise QueryError(f"Query '{name}' is not valid SPARQL: {complaint}")
     return Query(name, summary, " ".join(description), tuple(params), text, path)
 
 
 def catalogue(folder: Path | None = None) -> list[Query]:
-    """Every query in the catalogue folder, by name."""
+    """Every query in the catalogue folder, by name (internal queries are not listed)."""
     folder = folder or Layout.default().queries
     return [parse_query(p.read_text(encoding="utf-8"), p.stem, p) for p in sorted(folder.glob("*.rq"))]
 
 
+def internal_queries(folder: Path | None = None) -> list[Query]:
+    """The library's own reads, kept beside the catalogue in queries/internal/."""
+    folder = (folder or Layout.default().queries) / INTERNAL
+    return [parse_query(p.read_text(encoding="utf-8"), f"{INTERNAL}/{p.stem}", p) for p in sorted(folder.glob("*.rq"))]
+
+
+_LOADED: dict[tuple[Path, str], Query] = {}
+
+
 def get_query(name_or_file: str, folder: Path | None = None) -> Query:
-    """A catalogue query by name, or any .rq file by path."""
+    """A catalogue (or internal/…) query by name, or any .rq file by path; parsed once per process."""
     path = Path(name_or_file)
     if path.suffix == ".rq" and path.is_file():
-        return parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+        return parse_query(path.read_text(encoding="utf-8"), path.stem, path, require_header=False)
     folder = folder or Layout.default().queries
-    candidate = folder / f"{name_or_file}.rq"
-    if candidate.is_file():
-        return parse_query(candidate.read_text(encoding="utf-8"), name_or_file, candidate)
-    names = ", ".join(q.name for q in catalogue(folder))
-    raise NotFound(f"No query named '{name_or_file}'.", hint=f"Known queries: {names}. Or give the path of a .rq file.")
+    key = (folder, name_or_file)
+    if key not in _LOADED:
+        candidate = folder / f"{name_or_file}.rq"
+        if not _NAME.match(name_or_file) or not candidate.is_file():
+            names = ", ".join(q.name for q in catalogue(folder))
+            raise NotFound(f"No query named '{name_or_file}'.",
+                           hint=f"Known queries: {names}. Or give the path of a .rq file.")
+        _LOADED[key] = parse_query(candidate.read_text(encoding="utf-8"), name_or_file, candidate)
+    return _LOADED[key]
 
 
-def expand_iri(value: str) -> URIRef:
+def adhoc_query(text: str) -> Query:
+    """A query typed on the command line: no header needed, no parameters."""
+    return parse_query(text, "(command line)", None, require_header=False)
+
+
+def expand_iri(value: str) -> IRI:
     """A full IRI from an IRI, <IRI> or prefix:name; refuses anything that is not an IRI."""
     value = value.strip()
     if value.startswith("<") and value.endswith(">"):
@@ -149,23 +179,28 @@ def expand_iri(value: str) -> URIRef:
     if sep and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or _IRI_FORBIDDEN.search(value):
-        raise QueryError(f"'{value}' is not an IRI.", hint="Give a full IRI (https://…) or a prefixed name such as rec:kinship-navigator-programmes.")
-    return URIRef(value)
+        raise QueryError(f"'{value}' is not an IRI.",
+                         hint="Give a full IRI (https://…) or a prefixed name such as rec:kinship-navigator-programmes.")
+    return IRI(value)
 
 
-def _term(param: Param, value: str) -> Node:
+def _term(param: Param, value: str | Term) -> Term:
+    if isinstance(value, Literal):
+        if param.type == "iri":
+            raise QueryError(f"Parameter '{param.name}' must be an IRI, not the literal '{value}'.")
+        return value
     if param.type == "iri":
-        return expand_iri(value)
+        return expand_iri(str(value))
     if param.type == "integer":
         try:
-            return Literal(int(value))
+            return Literal.of(int(str(value)))
         except ValueError:
             raise QueryError(f"Parameter '{param.name}' must be a whole number, not '{value}'.") from None
     if param.type == "boolean":
-        if value.lower() not in {"true", "false"}:
+        if str(value).lower() not in {"true", "false"}:
             raise QueryError(f"Parameter '{param.name}' must be true or false, not '{value}'.")
-        return Literal(value.lower() == "true")
-    return Literal(value)
+        return Literal.of(str(value).lower() == "true")
+    return Literal(str(value))
 
 
 def parse_params(items: list[str]) -> dict[str, str]:
@@ -179,28 +214,22 @@ def parse_params(items: list[str]) -> dict[str, str]:
     return values
 
 
-def bind(query: Query, values: Mapping[str, str]) -> dict[str, Node]:
+def bind(query: Query, values: Mapping[str, str | Term]) -> dict[str, Term]:
     """RDF terms for the given parameter values; unknown or missing names raise QueryError."""
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(declared))
     if unknown:
         raise QueryError(f"Unknown parameter {', '.join(repr(u) for u in unknown)} for query '{query.name}'.",
                          hint=query.signature())
-    missing = [p.name for p in query.params if p.name not in values]
+    missing = [p.name for p in query.params if p.name not in values and not p.optional]
     if missing:
         raise QueryError(f"Missing parameter {', '.join(repr(m) for m in missing)} for query '{query.name}'.",
                          hint=query.signature())
     return {name: _term(declared[name], value) for name, value in values.items()}
 
 
-def run(store: Store, query: Query | str, values: Mapping[str, str] | None = None) -> Result:
-    """Run a catalogue query (or one given by name) with its parameters bound as RDF terms."""
+def run(store: Store, query: Query | str, values: Mapping[str, str | Term] | None = None) -> Table:
+    """Run a SELECT query (or one given by name) with its parameters bound as RDF terms."""
     if isinstance(query, str):
         query = get_query(query, store.layout.queries)
-    return store.query(query.text, bind(query, values or {}))
-
-
-def rows(result: Result) -> list[dict[str, Node | None]]:
-    """The result's rows as dicts keyed by variable name."""
-    names = [str(v) for v in result.vars]
-    return [dict(zip(names, row, strict=True)) for row in result]
+    return store.select(query.text, bind(query, values or {}))

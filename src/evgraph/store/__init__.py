@@ -1,0 +1,59 @@
+"""The only package that imports an RDF engine: one :class:`Store` interface, three backends.
+
+- ``oxigraph`` (default): pyoxigraph, embedded, in memory.
+- ``rdflib``: the reference implementation, slower.
+- ``sparql``: any SPARQL 1.1 Protocol server (``--endpoint URL``), read-only; ``push`` uploads to one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from evgraph.errors import ConfigError
+from evgraph.paths import Layout
+from evgraph.store.base import DERIVED_GRAPH, ROLES, LoadedFile, Location, Store, Table, Triple, load_files
+
+BACKENDS = ("oxigraph", "rdflib")
+
+
+def load_store(layout: Layout | None = None, *, data: Path | None = None, shapes: Path | None = None,
+               ontology: Path | None = None, roles: Iterable[str] = ROLES, backend: str = "oxigraph") -> Store:
+    """Load the ontology, shapes and data folders into an embedded store, a named graph per file.
+
+    Raises :class:`ConfigError` for a missing folder or unknown backend and :class:`DataError` for an
+    empty folder or a file that does not parse (naming the file and line).
+    """
+    layout = (layout or Layout.default()).with_overrides(data=data, shapes=shapes, ontology=ontology)
+    if backend == "oxigraph":
+        from evgraph.store.oxigraph_store import OxigraphStore as backend_class
+    elif backend == "rdflib":
+        from evgraph.store.rdflib_store import RdflibStore as backend_class
+    else:
+        raise ConfigError(f"Unknown backend '{backend}'.", hint=f"Choose one of: {', '.join(BACKENDS)}.")
+    return load_files(backend_class(layout), roles)
+
+
+def connect(endpoint: str, headers: Mapping[str, str] | None = None, layout: Layout | None = None) -> Store:
+    """A read-only store over a SPARQL 1.1 endpoint that already holds the graph (see ``push``)."""
+    from evgraph.store.sparql_store import SparqlStore
+
+    return SparqlStore(layout or Layout.default(), endpoint, headers)
+
+
+def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = None) -> list[LoadedFile]:
+    """Upload every named graph of ``source`` to a Graph Store Protocol endpoint; the graphs pushed."""
+    from evgraph.store.sparql_store import push as push_graphs
+
+    return push_graphs(source, graph_store, headers)
+
+
+def check_sparql(text: str) -> str | None:
+    """None when ``text`` parses as a SPARQL query, else the parser's complaint."""
+    from evgraph.store.oxigraph_store import syntax_error
+
+    return syntax_error(text)
+
+
+__all__ = ["BACKENDS", "DERIVED_GRAPH", "LoadedFile", "Location", "Store", "Table", "Triple", "check_sparql",
+           "connect", "load_store", "push"]

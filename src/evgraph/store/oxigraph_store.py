@@ -1,0 +1,117 @@
+"""The default backend: an embedded Oxigraph store (pyoxigraph), in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pyoxigraph as ox
+
+from evgraph.errors import DataError, QueryError
+from evgraph.paths import Layout
+from evgraph.store.base import Store, Table, Triple
+from evgraph.terms import IRI, BlankNode, Literal, Term
+
+_RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+
+
+def to_term(node) -> Term | None:
+    """An evgraph term for an Oxigraph term."""
+    if node is None:
+        return None
+    if isinstance(node, ox.NamedNode):
+        return IRI(node.value)
+    if isinstance(node, ox.BlankNode):
+        return BlankNode(node.value)
+    if isinstance(node, ox.Literal):
+        return Literal(node.value, node.datatype.value, node.language)
+    raise TypeError(f"unsupported term {node!r}")
+
+
+def from_term(term: Term):
+    """An Oxigraph term for an evgraph term."""
+    if isinstance(term, IRI):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BlankNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(term.lexical, language=term.language)
+    return ox.Literal(term.lexical, datatype=ox.NamedNode(term.datatype))
+
+
+class OxigraphStore(Store):
+    """Everything in one in-process Oxigraph store; the default graph is the union of the named graphs."""
+
+    backend = "oxigraph"
+
+    def __init__(self, layout: Layout):
+        super().__init__(layout)
+        self._store = ox.Store()
+
+    def _query(self, sparql: str, bindings: Mapping[str, Term] | None):
+        substitutions = {ox.Variable(name): from_term(term) for name, term in (bindings or {}).items()}
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
+        except SyntaxError as error:
+            raise QueryError(f"The query is not valid SPARQL: {error}") from None
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Table:
+        solutions = self._query(sparql, bindings)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError("Expected a SELECT query.")
+        names = tuple(v.value for v in solutions.variables)
+        rows = [{name: to_term(solution[name]) for name in names} for solution in solutions]
+        return Table(names, rows)
+
+    def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        answer = self._query(sparql, bindings)
+        if not isinstance(answer, ox.QueryBoolean):
+            raise QueryError("Expected an ASK query.")
+        return bool(answer)
+
+    def construct(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[Triple]:
+        triples = self._query(sparql, bindings)
+        if not isinstance(triples, ox.QueryTriples):
+            raise QueryError("Expected a CONSTRUCT or DESCRIBE query.")
+        return [(to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in triples]
+
+    def serialize_select(self, sparql: str, bindings: Mapping[str, Term] | None, media: str) -> bytes:
+        return self._query(sparql, bindings).serialize(format=_RESULT_FORMATS[media])
+
+    def load_turtle(self, path: Path, graph: IRI) -> int:
+        target = ox.NamedNode(str(graph))
+        try:
+            self._store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=target)
+        except SyntaxError as error:
+            raise DataError(f"{path}:{error.lineno}: Turtle syntax error: {error.msg}.",
+                            hint="Fix the file and run the command again.") from None
+        except UnicodeDecodeError as error:
+            raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
+        except (OSError, ValueError) as error:
+            raise DataError(f"{path}: could not be read as Turtle: {error}") from None
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, target))
+
+    def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
+        target = ox.NamedNode(str(graph))
+        if self._store.contains_named_graph(target):
+            self._store.remove_graph(target)
+        self._store.extend([ox.Quad(from_term(s), from_term(p), from_term(o), target) for s, p, o in triples])
+
+    def dump(self, graphs: Iterable[IRI] | None = None) -> bytes:
+        wanted = None if graphs is None else {str(g) for g in graphs}
+        quads = [q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph)
+                 and (wanted is None or q.graph_name.value in wanted)]
+        lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
+        return b"".join(sorted(lines))
+
+
+def syntax_error(sparql: str) -> str | None:
+    """The parser's complaint about a query, or None when it parses (checked on an empty store)."""
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as error:
+        return str(error)
+    except Exception:  # noqa: BLE001 — evaluation errors on an empty store do not concern syntax
+        return None
+    return None

@@ -1,0 +1,175 @@
+"""A SPARQL 1.1 server as the store: read through the Protocol, written only by ``push`` (Graph Store Protocol).
+
+The server must answer queries over the union of its named graphs by default (see the README for how
+to configure Oxigraph, Jena Fuseki, GraphDB, QLever, Virtuoso and Neptune). Parameters are bound by
+writing a ``VALUES`` block at the start of the query's WHERE clause: the protocol has no other way,
+and a VALUES block holds RDF terms, never query text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pyoxigraph as ox
+
+from evgraph.errors import ConfigError, EvgraphError, QueryError
+from evgraph.namespaces import GRAPH_BASE
+from evgraph.paths import Layout
+from evgraph.store.base import LoadedFile, Store, Table, Triple
+from evgraph.store.oxigraph_store import to_term as _ox_to_term
+from evgraph.terms import IRI, RDF_LANG_STRING, XSD_STRING, BlankNode, Literal, Term
+
+_MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+          "csv": "text/csv", "tsv": "text/tab-separated-values"}
+_TIMEOUT_S = 120
+
+
+class EndpointError(EvgraphError):
+    """The SPARQL server could not answer."""
+
+    exit_code = 2
+    status = 502
+
+
+def _read(request: urllib.request.Request, url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:  # noqa: S310 (http(s) checked)
+            return response.read()
+    except urllib.error.HTTPError as error:
+        detail = error.read().decode("utf-8", "replace").strip().splitlines()
+        raise EndpointError(f"The SPARQL server at {url} answered {error.code} {error.reason}"
+                            + (f": {detail[0][:300]}" if detail else ".")) from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise EndpointError(f"Cannot reach the SPARQL server at {url}: {reason}.",
+                            hint="Check the URL and that the server is running.") from None
+
+
+def _check_url(url: str) -> str:
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ConfigError(f"'{url}' is not an http(s) URL of a SPARQL endpoint.")
+    return url
+
+
+def _json_term(value: dict) -> Term:
+    kind = value["type"]
+    if kind == "uri":
+        return IRI(value["value"])
+    if kind == "bnode":
+        return BlankNode(value["value"])
+    if "xml:lang" in value:
+        return Literal(value["value"], RDF_LANG_STRING, value["xml:lang"].lower())
+    return Literal(value["value"], value.get("datatype", XSD_STRING))
+
+
+_SKIP = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def with_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
+    """The query with each binding written as a VALUES block opening its top-level WHERE group."""
+    if not bindings:
+        return sparql
+    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), sparql)
+    found = _WHERE.search(masked)
+    start = found.end() if found else masked.find("{") + 1
+    if start <= 0:
+        raise QueryError("Cannot bind parameters: the query has no WHERE clause.")
+    values = "".join(f" VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items()))
+    return sparql[:start] + values + sparql[start:]
+
+
+class SparqlStore(Store):
+    """A remote SPARQL 1.1 Protocol endpoint, read-only."""
+
+    backend = "sparql"
+    writable = False
+
+    def __init__(self, layout: Layout, endpoint: str, headers: Mapping[str, str] | None = None):
+        super().__init__(layout)
+        self.endpoint = _check_url(endpoint)
+        self.headers = dict(headers or {})
+        self.files = self._graphs()
+
+    def _post(self, sparql: str, accept: str) -> bytes:
+        body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
+        request = urllib.request.Request(self.endpoint, data=body, method="POST", headers={
+            **self.headers, "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+        return _read(request, self.endpoint)
+
+    def _results(self, sparql: str, bindings: Mapping[str, Term] | None) -> dict:
+        raw = self._post(with_values(sparql, bindings), _MEDIA["json"])
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise EndpointError(f"The SPARQL server at {self.endpoint} did not answer with SPARQL JSON results.") from None
+
+    def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Table:
+        answer = self._results(sparql, bindings)
+        if "results" not in answer:
+            raise QueryError("Expected a SELECT query.")
+        names = tuple(answer["head"].get("vars", []))
+        rows = [{name: _json_term(b[name]) if name in b else None for name in names}
+                for b in answer["results"]["bindings"]]
+        return Table(names, rows)
+
+    def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
+        answer = self._results(sparql, bindings)
+        if "boolean" not in answer:
+            raise QueryError("Expected an ASK query.")
+        return bool(answer["boolean"])
+
+    def construct(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> list[Triple]:
+        raw = self._post(with_values(sparql, bindings), "application/n-triples")
+        try:
+            parsed = ox.parse(raw, format=ox.RdfFormat.N_TRIPLES)
+            return [(_ox_to_term(t.subject), _ox_to_term(t.predicate), _ox_to_term(t.object)) for t in parsed]
+        except SyntaxError as error:
+            raise EndpointError(f"The SPARQL server at {self.endpoint} sent N-Triples that do not parse: {error}") from None
+
+    def serialize_select(self, sparql: str, bindings: Mapping[str, Term] | None, media: str) -> bytes:
+        return self._post(with_values(sparql, bindings), _MEDIA[media])
+
+    def load_turtle(self, path: Path, graph: IRI) -> int:
+        raise ConfigError(f"The store at {self.endpoint} is read-only here; use `evgraph push` to upload.")
+
+    def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
+        raise ConfigError(f"The store at {self.endpoint} is read-only here; use `evgraph push` to upload.")
+
+    def dump(self, graphs: Iterable[IRI] | None = None) -> bytes:
+        raise ConfigError(f"Reading whole graphs from {self.endpoint} is not supported; run against local files.")
+
+    def _graphs(self) -> list[LoadedFile]:
+        """The evgraph named graphs the server holds, with their roles and sizes."""
+        table = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        files = []
+        for row in table:
+            name = str(row["g"])
+            if not name.startswith(GRAPH_BASE):
+                continue
+            role, _, relative = name[len(GRAPH_BASE):].partition("/")
+            files.append(LoadedFile(role, Path(), relative, IRI(name), int(str(row["n"]))))
+        return files
+
+
+def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = None) -> list[LoadedFile]:
+    """Upload every named graph of ``source`` with the SPARQL 1.1 Graph Store Protocol (PUT, one per graph)."""
+    _check_url(graph_store)
+    pushed = []
+    for loaded in source.files:
+        body = source.dump([loaded.graph])
+        url = f"{graph_store}{'&' if '?' in graph_store else '?'}graph={urllib.parse.quote(str(loaded.graph), safe='')}"
+        triples = ox.serialize([quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_QUADS)],
+                               format=ox.RdfFormat.N_TRIPLES)
+        request = urllib.request.Request(url, data=triples, method="PUT",
+                                         headers={**dict(headers or {}), "Content-Type": "application/n-triples"})
+        _read(request, graph_store)
+        pushed.append(loaded)
+    return pushed
+
