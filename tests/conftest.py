@@ -54,3 +54,24 @@ def ontology() -> Graph:
     for path in sorted(Layout.default().ontology.rglob("*.ttl")):
         graph.parse(path)
     return graph
+
+
+# -- a real SPARQL server (tests/server.py), one per session ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server():
+    """A running ``oxigraph serve --union-default-graph`` on a free loopback port, stopped at the end."""
+    from server import OxigraphServer
+
+    with OxigraphServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pushed_bundled(oxigraph_server):
+    """The bundled graph pushed to the session's server; a read-only store connected to it."""
+    from evgraph.store import connect, push
+
+    push(load_store(), oxigraph_server.store_url)
+    yield connect(oxigraph_server.query_url)

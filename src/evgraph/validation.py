@@ -1,19 +1,29 @@
-"""SHACL validation of the curated data (pySHACL) into a :class:`Report` value."""
+"""SHACL validation of the curated data (pySHACL) into a :class:`Report` value.
+
+pySHACL reads rdflib graphs, so this module (alone above :mod:`evgraph.store`) builds them from the
+store's N-Quads. It runs in two passes: the curated data first, with every shape except those of
+``shapes/derived.ttl``; then, with the rules, the derived-graph shapes over the rules' output.
+"""
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from rdflib import Graph
-from rdflib.collection import Collection
-from rdflib.namespace import NamespaceManager
-from rdflib.term import Node, URIRef
-
-from evgraph.namespaces import RDF, SH
-from evgraph.rules import add_derivations
+from evgraph.namespaces import PREFIXES, RDF, SH
 from evgraph.store import Store
+from evgraph.terms import IRI
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+#: The shapes file whose shapes read the derived graph; validated only after the rules ran.
+DERIVED_SHAPES = "derived.ttl"
 
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))  # most specific first
 
 
 @dataclass(frozen=True)
@@ -58,67 +68,114 @@ class Report:
         return {"conforms": self.conforms, "violations": [v.to_json() for v in self.violations]}
 
 
-def _text(node: Node | None) -> str | None:
-    if node is None:
-        return None
-    return str(node)
-
-
 def validate(store: Store, with_rules: bool = True) -> Report:
-    """Validate the store's data against its shapes, with the ontology for class hierarchy.
+    """Validate the curated data against its shapes, with the ontology for class hierarchy and schemes.
 
-    With ``with_rules`` the rules run first, so the shapes that compare published and derived levels
-    can raise their warnings.
+    With ``with_rules`` the rules then run, and the shapes that compare published and derived levels
+    check their output; their warnings join the report.
     """
+    with _quiet_malformed_literals():
+        return _validate(store, with_rules)
+
+
+@contextmanager
+def _quiet_malformed_literals() -> Iterator[None]:
+    """Silence rdflib's logged traceback for a literal such as "79x"^^xsd:integer: the shapes report it."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _validate(store: Store, with_rules: bool) -> Report:
     from pyshacl import validate as shacl_validate  # heavy; imported when validating, not at CLI start-up
+    from rdflib import Dataset, Graph, URIRef
 
+    def graph_of(quads: Iterable[tuple]) -> Graph:
+        graph = Graph()
+        graph.addN((s, p, o, graph) for s, p, o, _ in quads)
+        return graph
+
+    def parse(graphs: list[IRI]) -> Dataset:
+        dataset = Dataset()
+        dataset.parse(data=store.dump(graphs), format="nquads")
+        return dataset
+
+    def run(data: Graph, shapes: Graph, use_shapes: list[str] | None = None) -> list[Violation]:
+        # The ontology is merged into the data graph rather than passed as ont_graph: pySHACL only
+        # copies class axioms from ont_graph, and shapes here also read the concept schemes.
+        _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                       allow_warnings=True, abort_on_first=False, use_shapes=use_shapes)
+        # Only top-level results: nested sh:detail results repeat them in engine terms.
+        return [_violation(results, result, store) for report in results.subjects(URIRef(RDF.type),
+                URIRef(SH.ValidationReport)) for result in results.objects(report, URIRef(SH.result))]
+
+    derived_files = {f.graph for f in store.files_of("shapes") if f.relative == DERIVED_SHAPES}
+    all_shapes = parse(store.graphs_of("shapes"))
+    curated_shapes = graph_of(q for q in all_shapes.quads() if str(q[3]) not in derived_files)
+    data = graph_of(parse(store.graphs_of("data", "ontology")).quads())
+    violations = run(data, curated_shapes)
     if with_rules:
+        from evgraph.rules import add_derivations
+
         add_derivations(store)
-    # The ontology is merged into the data graph rather than passed as ont_graph: pySHACL only
-    # copies class axioms from ont_graph, and shapes here also read the concept schemes.
-    _, results, _ = shacl_validate(
-        store.union("data", "ontology", "derived"),
-        shacl_graph=store.shapes_graph,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        abort_on_first=False,
-    )
-    # Only top-level results: nested sh:detail results repeat them in engine terms.
-    top_level = [r for report in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report, SH.result)]
-    names = store.data_and_ontology_graph.namespace_manager
-    violations = [_violation(results, result, store, names) for result in top_level]
+        derived_shapes = sorted({str(s) for g in derived_files for s in all_shapes.graph(URIRef(g)).subjects(
+            URIRef(RDF.type), URIRef(SH.NodeShape)) if isinstance(s, URIRef)})
+        if derived_shapes and store.graphs_of("derived"):
+            data.addN((s, p, o, data) for s, p, o, _ in parse(store.graphs_of("derived")).quads())
+            violations += run(data, graph_of(all_shapes.quads()), derived_shapes)
     violations.sort(key=lambda v: (v.file or "~", v.line or 0, v.focus, v.message))
-    conforms = not any(v.severity == "Violation" for v in violations)
-    return Report(conforms=conforms, violations=violations)
+    return Report(conforms=not any(v.severity == "Violation" for v in violations), violations=violations)
 
 
-def _violation(results: Graph, result: Node, store: Store, names: NamespaceManager) -> Violation:
-    focus = results.value(result, SH.focusNode)
-    messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-    severity = results.value(result, SH.resultSeverity)
-    location = store.locate(focus) if isinstance(focus, URIRef) else None
-    value = results.value(result, SH.value)
-    shape = results.value(result, SH.sourceShape)
+def _violation(results: Graph, result, store: Store) -> Violation:
+    from rdflib import URIRef
+
+    def value(predicate: str):
+        return results.value(result, URIRef(predicate))
+
+    focus, shape, found = value(SH.focusNode), value(SH.sourceShape), value(SH.value)
+    messages = sorted(str(m) for m in results.objects(result, URIRef(SH.resultMessage)))
+    location = store.locate(IRI(focus)) if isinstance(focus, URIRef) else None
+    severity = value(SH.resultSeverity)
     return Violation(
         focus=str(focus),
-        path=_path_text(results, results.value(result, SH.resultPath), names),
-        value=_text(value),
+        path=_path_text(results, value(SH.resultPath)),
+        value=None if found is None else str(found),
         message=messages[0] if messages else "",
-        severity=_SEVERITY.get(severity, str(severity)),
+        severity=_SEVERITY.get(str(severity), str(severity)),
         shape=str(shape) if isinstance(shape, URIRef) else None,  # blank-node shapes have no useful name
         file=str(location.path) if location else None,
         line=location.line if location else None,
     )
 
 
-def _path_text(results: Graph, path: Node | None, names: NamespaceManager) -> str | None:
+def _short(iri: str) -> str:
+    for prefix, namespace in _NAMESPACES:
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and local and not any(c in local for c in "/#?"):
+            return f"{prefix}:{local}"
+    return f"<{iri}>"
+
+
+def _path_text(results: Graph, path) -> str | None:
+    """A SHACL property path in SPARQL syntax, with IRIs shortened by :data:`PREFIXES`."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+
     if path is None:
         return None
     if isinstance(path, URIRef):
-        return path.n3(names)
-    inverse = results.value(path, SH.inversePath)
+        return _short(str(path))
+    inverse = results.value(path, URIRef(SH.inversePath))
     if inverse is not None:
-        return "^" + inverse.n3(names)
-    steps = list(Collection(results, path)) if results.value(path, RDF.first) is not None else []
-    return "/".join(step.n3(names) for step in steps) if steps else None
+        return "^" + (_path_text(results, inverse) or "?")
+    if results.value(path, URIRef(RDF.first)) is not None:
+        return "/".join(_path_text(results, step) or "?" for step in Collection(results, path))
+    alternatives = results.value(path, URIRef(SH.alternativePath))
+    if alternatives is not None:
+        return "(" + "|".join(_path_text(results, step) or "?" for step in Collection(results, alternatives)) + ")"
+    return None

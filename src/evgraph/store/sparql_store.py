@@ -8,6 +8,7 @@ and a VALUES block holds RDF terms, never query text.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import urllib.error
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 from evgraph.errors import ConfigError, EvgraphError, QueryError
 from evgraph.namespaces import GRAPH_BASE
 from evgraph.paths import Layout
-from evgraph.store.base import LoadedFile, Store, Table, Triple
+from evgraph.store.base import ROLES, LoadedFile, Location, Store, Table, Triple, _SubjectLines
 from evgraph.store.oxigraph_store import to_term as _ox_to_term
 from evgraph.terms import IRI, RDF_LANG_STRING, XSD_STRING, BlankNode, Literal, Term
 
@@ -43,9 +44,10 @@ def _read(request: urllib.request.Request, url: str) -> bytes:
             return response.read()
     except urllib.error.HTTPError as error:
         detail = error.read().decode("utf-8", "replace").strip().splitlines()
+        said = detail[0][:300].rstrip() if detail else ""
         raise EndpointError(f"The SPARQL server at {url} answered {error.code} {error.reason}"
-                            + (f": {detail[0][:300]}" if detail else ".")) from None
-    except (urllib.error.URLError, OSError) as error:
+                            + (f": {said}" if said else "") + ("" if said.endswith((".", "!", "?")) else ".")) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
         raise EndpointError(f"Cannot reach the SPARQL server at {url}: {reason}.",
                             hint="Check the URL and that the server is running.") from None
@@ -70,18 +72,45 @@ def _json_term(value: dict) -> Term:
 
 _SKIP = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[\w.-]*:|BASE\b)\s*)*", re.IGNORECASE)  # on masked text: IRIs blank
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_VARIABLE = re.compile(r"^\w+$")
+
+
+def _masked(sparql: str) -> str:
+    """The text with comments, strings and IRIs blanked out (same length), so keywords in them are not seen."""
+    return _SKIP.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
+def update_keyword(sparql: str) -> str | None:
+    """The SPARQL Update operation the text opens with (INSERT, DROP, …), or None for a query."""
+    masked = _masked(sparql)
+    found = _UPDATE.match(masked, _PROLOGUE.match(masked).end())
+    return found.group(1).upper() if found else None
+
+
+def _value(name: str, term: Term) -> str:
+    if not _VARIABLE.match(name):
+        raise QueryError(f"Cannot bind '{name}': not a SPARQL variable name.")
+    if isinstance(term, BlankNode):
+        raise QueryError(f"Cannot bind ?{name} to a blank node on a SPARQL server: a VALUES block holds only IRIs"
+                         " and literals.")
+    if isinstance(term, IRI) and _IRI_FORBIDDEN.search(term):
+        raise QueryError(f"Cannot bind ?{name}: '{term}' is not a valid IRI.")
+    return f" VALUES ?{name} {{ {term.n3()} }}"
 
 
 def with_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
     """The query with each binding written as a VALUES block opening its top-level WHERE group."""
     if not bindings:
         return sparql
-    masked = _SKIP.sub(lambda m: " " * len(m.group(0)), sparql)
+    masked = _masked(sparql)
     found = _WHERE.search(masked)
     start = found.end() if found else masked.find("{") + 1
     if start <= 0:
         raise QueryError("Cannot bind parameters: the query has no WHERE clause.")
-    values = "".join(f" VALUES ?{name} {{ {term.n3()} }}" for name, term in sorted(bindings.items()))
+    values = "".join(_value(name, term) for name, term in sorted(bindings.items()))
     return sparql[:start] + values + sparql[start:]
 
 
@@ -98,6 +127,10 @@ class SparqlStore(Store):
         self.files = self._graphs()
 
     def _post(self, sparql: str, accept: str) -> bytes:
+        operation = update_keyword(sparql)
+        if operation:  # some servers (Virtuoso's /sparql) run an update sent as a query: never send one
+            raise QueryError(f"The store at {self.endpoint} is read-only here: {operation} is a SPARQL Update,"
+                             " not a query.", hint="Change the server's data with `evgraph push`.")
         body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
         request = urllib.request.Request(self.endpoint, data=body, method="POST", headers={
             **self.headers, "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
@@ -154,8 +187,24 @@ class SparqlStore(Store):
             if not name.startswith(GRAPH_BASE):
                 continue
             role, _, relative = name[len(GRAPH_BASE):].partition("/")
-            files.append(LoadedFile(role, Path(), relative, IRI(name), int(str(row["n"]))))
+            files.append(LoadedFile(role, self._local_copy(role, relative), relative, IRI(name), int(str(row["n"]))))
         return files
+
+    def _local_copy(self, role: str, relative: str) -> Path:
+        """The file under the local layout that a graph was pushed from, when it is there; else ``Path()``."""
+        if role in ROLES and relative:
+            candidate = getattr(self.layout, role) / relative
+            if candidate.is_file():
+                return candidate
+        return Path()
+
+    def locate(self, node: Term | None) -> Location | None:
+        """As for a local store, when the local layout has the defining graph's file; else None."""
+        location = super().locate(node)
+        return location if location is not None and location.path.is_file() else None
+
+    def _subject_lines(self, path: Path) -> _SubjectLines:
+        return super()._subject_lines(path) if path.is_file() else _SubjectLines("")
 
 
 def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = None) -> list[LoadedFile]:
