@@ -1,20 +1,24 @@
-"""The whole-graph audit: every rule verdict and every catalogue finding, with traces and sources."""
+"""The whole-graph audit: every rule verdict and every catalogue finding, with traces and sources.
+
+One run of each query over the whole graph, however many claims there are.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from evgraph.explanation import Explanation, build_explanation
-from evgraph.queries import rows, run
-from evgraph.rules import VERDICTS, derive_all
+from evgraph.explanation import EXPLANATION_QUERIES, Explanation, explain_rows
+from evgraph.queries import run
+from evgraph.rules import Verdict, derive_all, evidence_from, read_rows
 from evgraph.store import Store
 
 #: Verdicts an audit lists one by one (the others are only counted).
-LISTED = ("overclaim", "underclaim", "cannot-verify")
+LISTED = (Verdict.OVERCLAIM, Verdict.UNDERCLAIM, Verdict.CANNOT_VERIFY)
 #: Catalogue queries whose rows become audit findings, with the verdict-like name they are filed under.
 CATALOGUE_FINDINGS = {"single-trial-claims": "single-trial"}
-FINDING_KINDS = VERDICTS + tuple(CATALOGUE_FINDINGS.values())
+FINDING_KINDS = tuple(v.value for v in Verdict) + tuple(CATALOGUE_FINDINGS.values())
+_ORDER = {v: i for i, v in enumerate(("overclaim", "underclaim", "single-trial", "cannot-verify"))}
 
 
 @dataclass
@@ -52,25 +56,26 @@ class Audit:
 
 def run_audit(store: Store) -> Audit:
     """Check every recommendation and rating, and run the catalogue queries that flag claims."""
-    graph = store.data_and_ontology_graph
-    derivations = derive_all(store)
-    summary = Counter({verdict: 0 for verdict in FINDING_KINDS})
-    findings: list[Finding] = []
+    rows = read_rows(store, None, EXPLANATION_QUERIES)
+    evidence = evidence_from(rows)
+    derivations = derive_all(evidence)
+    by_subject = {d.subject: d for d in derivations}
+    summary = Counter({kind: 0 for kind in FINDING_KINDS})
+    listed = [d for d in derivations if d.verdict in LISTED]
     for derivation in derivations:
-        summary[derivation.verdict] += 1
-        if derivation.verdict in LISTED:
-            explanation = build_explanation(graph, derivation.subject, derivation=derivation)
-            findings.append(Finding(str(derivation.subject), explanation.subject["label"], derivation.verdict,
-                                    derivation.reason, derivation.missing, explanation))
-    for query, verdict in CATALOGUE_FINDINGS.items():
-        for row in rows(run(store, query)):
-            subject = row["subject"]
+        summary[derivation.verdict.value] += 1
+    flagged = {name: list(run(store, name)) for name in CATALOGUE_FINDINGS}
+    subjects = sorted({d.subject for d in listed} | {r["subject"] for found in flagged.values() for r in found})
+    explanations = dict(zip(subjects, explain_rows(rows, subjects, by_subject, evidence=evidence)))
+    findings = [Finding(str(d.subject), explanations[d.subject].subject["label"], d.verdict.value, d.reason,
+                        d.missing, explanations[d.subject]) for d in listed]
+    for name, verdict in CATALOGUE_FINDINGS.items():
+        for row in flagged[name]:
             summary[verdict] += 1
-            explanation = build_explanation(graph, subject)
-            findings.append(Finding(str(subject), explanation.subject["label"], verdict,
+            explanation = explanations[row["subject"]]
+            findings.append(Finding(str(row["subject"]), explanation.subject["label"], verdict,
                                     _single_trial_reason(row), [], explanation))
-    order = {v: i for i, v in enumerate(("overclaim", "underclaim", "single-trial", "cannot-verify"))}
-    findings.sort(key=lambda f: (order.get(f.verdict, 9), f.label.lower(), f.subject))
+    findings.sort(key=lambda f: (_ORDER.get(f.verdict, 9), f.label.lower(), f.subject))
     return Audit(dict(summary), findings)
 
 

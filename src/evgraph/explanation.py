@@ -1,19 +1,24 @@
 """The "why" tree: what was rated, by whom, on which studies, and whether the rules agree.
 
-An :class:`Explanation` is a plain value; rendering it (text, Markdown, JSON) happens at the edge.
+Built from the rows of a fixed set of queries (the rules' own, plus claim-links, claim-reviews and
+study-reports), whether for one claim or for every claim in an audit. An :class:`Explanation` is a
+plain value; rendering it (text, Markdown, JSON) happens at the edge.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from rdflib import Graph, URIRef
-from rdflib.term import Literal, Node
-
-from evgraph.lookup import EXPLAINABLE, Match, resolve
-from evgraph.namespaces import BIBO, DCTERMS, EV, PROV, RDF, RDFS, SKOS
-from evgraph.rules import Derivation, candidate_studies, confirmed_studies, derive
+from evgraph.lookup import Match, resolve
+from evgraph.namespaces import DCTERMS, EV, SKOS
+from evgraph.queries import run
+from evgraph.rules import Derivation, EvidenceRows, derive, evidence_from, read_rows
+from evgraph.rules.records import Evidence, first, group, label_of, values, whole_number
 from evgraph.store import Store
+from evgraph.terms import IRI, Literal
+
+#: The subject queries an explanation reads beyond the rules' own.
+EXPLANATION_QUERIES = ("internal/claim-links", "internal/claim-reviews", "internal/study-reports")
 
 
 @dataclass(frozen=True)
@@ -96,206 +101,204 @@ class Explanation:
         return asdict(self)
 
 
-# -- small readers --------------------------------------------------------------------------------
+# -- small readers over rows ----------------------------------------------------------------------
 
 
-def _label(graph: Graph, node: Node | None) -> str | None:
-    if node is None:
-        return None
-    for prop in (RDFS.label, SKOS.prefLabel, DCTERMS.title, SKOS.notation):
-        value = graph.value(node, prop)
-        if value is not None:
-            return str(value)
-    return str(node)
-
-
-def _joined(graph: Graph, node: Node | None, prop: URIRef) -> str | None:
-    """Labels of every value of a property, sorted and joined, so the answer never depends on order."""
-    if node is None:
-        return None
-    return "; ".join(sorted(_label(graph, v) for v in graph.objects(node, prop))) or None
-
-
-def _text(graph: Graph, node: Node, prop: URIRef) -> str | None:
-    value = graph.value(node, prop)
+def _text(rows: list[dict], column: str) -> str | None:
+    value = first(rows, column)
     return None if value is None else str(value)
 
 
-def _number(graph: Graph, node: Node, prop: URIRef) -> int | None:
-    value = graph.value(node, prop)
-    return int(value.toPython()) if isinstance(value, Literal) else None
+def _texts(rows: list[dict], column: str) -> list[str]:
+    return sorted({str(v) for v in values(rows, column)})
 
 
-def _sources(graph: Graph, node: Node) -> list[str]:
-    return sorted(str(s) for s in graph.objects(node, DCTERMS.source))
+def _flag(rows: list[dict], column: str) -> bool | None:
+    flags = {v.boolean() for v in values(rows, column) if isinstance(v, Literal)} - {None}
+    return flags.pop() if len(flags) == 1 else None
 
 
-def _year(graph: Graph, node: Node) -> str | None:
-    value = graph.value(node, EV.year) or graph.value(node, DCTERMS.issued)
+def _year(rows: list[dict]) -> str | None:
+    value = first(rows, "year") or first(rows, "issued")
     return None if value is None else str(value)[:4]
 
 
-def _boolean(graph: Graph, node: Node, prop: URIRef) -> bool | None:
-    value = graph.value(node, prop)
-    return None if value is None else bool(value.toPython())
+class _Index:
+    """The explanation queries' rows, grouped once by subject (and study) for quick assembly."""
+
+    def __init__(self, rows: EvidenceRows, evidence: Evidence):
+        self.evidence = evidence
+        self.claims = group(rows["internal/claims"], "subject")
+        self.links = group(rows["internal/claim-links"], "subject")
+        self.reviews = group(rows["internal/claim-reviews"], "subject")
+        self.evidence_links = group(rows["internal/claim-evidence"], "subject")
+        self.facts = group(rows["internal/study-facts"], "study")
+        self.appraisals = group(rows["internal/study-appraisals"], "study")
+        self.findings = group(rows["internal/study-findings"], "study")
+        self.reports = group(rows["internal/study-reports"], "study")
+
+    def study_view(self, study: IRI, link: str, basis: str | None) -> StudyView:
+        facts = group(self.facts.get((study,), []), "property")
+
+        def fact(prop: IRI) -> list[dict]:
+            return facts.get((prop,), [])
+
+        def number(prop: IRI) -> int | None:
+            return whole_number(values(fact(prop), "value"))[0]
+
+        appraisals = self.appraisals.get((study,), [])
+        reports = sorted((ReportView(str(report), label_of(first(r, "title"), first(r, "label"), fallback=report),
+                                     _year(r), _text(r, "doi"), _texts(r, "source"))
+                          for (report,), r in group(self.reports.get((study,), []), "report").items()),
+                         key=lambda r: (r.year or "", r.title))
+        findings = sorted((FindingView(label_of(first(f, "outcome"), first(f, "label"), fallback=finding),
+                                       _text(f, "directionLabel") or _text(f, "direction"), _flag(f, "significant"),
+                                       _follow_up(f))
+                           for (finding,), f in group(self.findings.get((study,), []), "finding").items()),
+                          key=lambda f: f.outcome)
+        risk = "; ".join(_texts(appraisals, "riskLabel")) or None
+        judges = "; ".join(_texts(appraisals, "judgedByLabel") or _texts(appraisals, "judgedBy")) or None
+        return StudyView(
+            iri=str(study), label=self.evidence.label(study) if study in self.evidence.studies else str(study),
+            link=link, link_basis=basis,
+            design=sorted({label_of(r["valueLabel"], fallback=r["value"]) for r in fact(EV.design)}),
+            design_as_described="; ".join(_texts(fact(EV.designDescription), "value")) or None,
+            country=sorted({label_of(r["valueLabel"], fallback=r["value"]) for r in fact(EV.country)}),
+            intervention_arm=number(EV.interventionArmSize), control_arm=number(EV.controlArmSize),
+            sample_size=number(EV.sampleSize), risk_of_bias=risk, appraised_by=judges if risk else None,
+            reports=reports, findings=findings, sources=_texts(fact(DCTERMS.source), "value"),
+        )
+
+    def studies_of(self, subject: IRI, links: tuple[str, ...]) -> list[StudyView]:
+        views: dict[str, StudyView] = {}
+        rows = self.evidence_links.get((subject,), [])
+        for link in links:
+            for (study,), linked in group([r for r in rows if str(r["link"]) == link], "study").items():
+                if str(study) not in views:
+                    views[str(study)] = self.study_view(study, link, _text(linked, "basis"))
+        return list(views.values())
+
+    def review_views(self, subject: IRI) -> list[ReviewView]:
+        views = []
+        for (review,), rows in group(self.reviews.get((subject,), []), "review").items():
+            authors = _text(rows, "authorNames") or ", ".join(_texts(rows, "creatorLabel")) or None
+            views.append(ReviewView(str(review), label_of(first(rows, "title"), first(rows, "label"), fallback=review),
+                                    authors, _year(rows), _flag(rows, "listAvailable"), _texts(rows, "conclusion"),
+                                    _texts(rows, "source")))
+        return views
 
 
-# -- building blocks ------------------------------------------------------------------------------
+def _follow_up(rows: list[dict]) -> float | None:
+    months = [v.number() for v in values(rows, "followUpMonths") if isinstance(v, Literal)]
+    return months[0] if len(months) == 1 else None
 
 
-def _study_view(graph: Graph, study: URIRef, subject: URIRef, link: str) -> StudyView:
-    basis = None
-    if link == "candidate":
-        for candidate in graph.subjects(EV.proposedStudy, study):
-            if graph.value(candidate, EV.proposedFor) == subject:
-                basis = _text(graph, candidate, EV.linkBasis)
-    appraisal = min(graph.subjects(EV.appraises, study), default=None)
-    reports = sorted(
-        (ReportView(str(r), _text(graph, r, DCTERMS.title) or _label(graph, r), _year(graph, r),
-                    _text(graph, r, BIBO.doi), _sources(graph, r))
-         for r in graph.subjects(EV.reportsStudy, study)),
-        key=lambda r: (r.year or "", r.title))
-    findings = sorted(
-        (FindingView(_text(graph, f, EV.outcomeDescription) or _label(graph, f),
-                     _label(graph, graph.value(f, EV.direction)), _boolean(graph, f, EV.significant),
-                     float(graph.value(f, EV.followUpMonths)) if graph.value(f, EV.followUpMonths) is not None else None)
-         for f in graph.subjects(EV.ofStudy, study)),
-        key=lambda f: f.outcome)
-    return StudyView(
-        iri=str(study), label=_label(graph, study), link=link, link_basis=basis,
-        design=sorted(_label(graph, d) for d in graph.objects(study, EV.design)),
-        design_as_described=_text(graph, study, EV.designDescription),
-        country=sorted(_label(graph, c) for c in graph.objects(study, EV.country)),
-        intervention_arm=_number(graph, study, EV.interventionArmSize),
-        control_arm=_number(graph, study, EV.controlArmSize),
-        sample_size=_number(graph, study, EV.sampleSize),
-        risk_of_bias=_label(graph, graph.value(appraisal, EV.riskOfBias)) if appraisal else None,
-        appraised_by=_label(graph, graph.value(appraisal, PROV.wasAttributedTo)) if appraisal else None,
-        reports=reports, findings=findings, sources=_sources(graph, study),
-    )
+def _labels(rows: list[dict]) -> str | None:
+    return "; ".join(sorted({label_of(r["targetLabel"], fallback=r["target"]) for r in rows})) or None
 
 
-def _review_view(graph: Graph, review: URIRef) -> ReviewView:
-    conclusions = sorted(str(graph.value(s, RDF.value)) for s in graph.subjects(EV.conclusionOf, review)
-                         if graph.value(s, RDF.value) is not None)
-    authors = _text(graph, review, EV.authorNames) or ", ".join(
-        sorted(_label(graph, c) for c in graph.objects(review, DCTERMS.creator))) or None
-    return ReviewView(str(review), _text(graph, review, DCTERMS.title) or _label(graph, review), authors,
-                      _year(graph, review), _boolean(graph, review, EV.includedStudyListAvailable),
-                      conclusions, _sources(graph, review))
-
-
-def _reviews_of(graph: Graph, subject: URIRef, guidance: Node | None) -> list[URIRef]:
-    reviews = set(graph.objects(subject, PROV.wasDerivedFrom))
-    if guidance is not None:
-        reviews |= set(graph.objects(guidance, EV.basedOn))
-    return sorted(r for r in reviews if (r, RDF.type, EV.EvidenceReview) in graph)
-
-
-def _published(graph: Graph, subject: URIRef, kind: str) -> dict:
+def _published(claim: list[dict], links: dict[str, list[dict]], kind: str) -> dict:
+    level = _text(claim, "levelLabel") or _text(claim, "level")
+    common = {"scheme": _text(claim, "schemeLabel") if first(claim, "level") else None, "level": level,
+              "as_stated": _text(claim, "asStated")}
     if kind == "Recommendation":
-        level = graph.value(subject, EV.publishedStrength)
-        guidance = graph.value(subject, EV.inGuidance)
-        return {
-            "scheme": _label(graph, graph.value(level, SKOS.inScheme)) if level else None,
-            "level": _label(graph, level),
-            "as_stated": _text(graph, subject, EV.strengthAsStated),
-            "not_recorded_because": _text(graph, subject, EV.strengthNotRecorded),
-            "by": _joined(graph, guidance, DCTERMS.publisher),
-            "in": _label(graph, guidance),
-            "date": _text(graph, guidance, DCTERMS.issued) if guidance else None,
-        }
-    level = graph.value(subject, EV.evidenceLevel)
-    basis = graph.value(subject, EV.ratingBasis)
-    return {
-        "scheme": _label(graph, graph.value(level, SKOS.inScheme)) if level else None,
-        "level": _label(graph, level),
-        "as_stated": _text(graph, subject, EV.levelAsStated),
-        "cost": _label(graph, graph.value(subject, EV.costRating)),
-        "basis": _label(graph, basis),
-        "inferred": _boolean(graph, basis, EV.inferred) if basis else None,
-        "mixed_findings": _boolean(graph, subject, EV.mixedFindings),
-        "by": _joined(graph, subject, PROV.wasAttributedTo),
-        "in": _label(graph, graph.value(subject, EV.inGuidance)),
-        "date": _text(graph, subject, EV.lastReviewed) or _text(graph, subject, EV.reviewVersion),
-    }
+        return {**common, "not_recorded_because": _text(claim, "notRecordedBecause"),
+                "by": _labels(links.get("publisher", [])), "in": _text(claim, "guidanceLabel")
+                or _text(claim, "guidance"), "date": _text(claim, "guidanceIssued")}
+    basis = first(claim, "basis")
+    return {**common, "cost": _text(claim, "costLabel"), "basis": _text(claim, "basisLabel") or _text(claim, "basis"),
+            "inferred": _flag(claim, "inferred") if basis else None, "mixed_findings": _flag(claim, "mixedFindings"),
+            "by": _labels(links.get("attributed to", [])),
+            "in": _text(claim, "guidanceLabel") or _text(claim, "guidance"),
+            "date": _text(claim, "lastReviewed") or _text(claim, "reviewVersion")}
 
 
-# -- the public functions -------------------------------------------------------------------------
+def _what_if(index: _Index, subject: IRI, derivation: Derivation | None) -> dict | None:
+    if derivation is None or not derivation.candidates:
+        return None
+    hypothetical = derive(index.evidence, index.evidence.claims[subject], count_candidates=True)
+    return {"verdict": hypothetical.verdict.value,
+            "derived": index.evidence.label(hypothetical.derived) if hypothetical.derived else None,
+            "reason": hypothetical.reason, "missing": hypothetical.missing}
 
 
-def _subjects_for(graph: Graph, match: Match) -> list[URIRef]:
-    if match.kind != "Intervention":
-        return [match.iri]
-    ratings = sorted(graph.subjects(EV.rates, match.iri))
-    recommendations = sorted(r for r in graph.subjects(EV.about, match.iri) if (r, RDF.type, EV.Recommendation) in graph)
-    return ratings + recommendations
-
-
-def build_explanation(graph: Graph, subject: URIRef, check_rules: bool = True,
-                      derivation: Derivation | None = None) -> Explanation:
-    """The explanation of one recommendation or rating (reusing ``derivation`` when already derived)."""
-    kind = "Recommendation" if (subject, RDF.type, EV.Recommendation) in graph else "Rating"
-    about = sorted(set(graph.objects(subject, EV.rates)) | set(graph.objects(subject, EV.about)))
-    guidance = graph.value(subject, EV.inGuidance)
-    if check_rules and derivation is None:
-        derivation = derive(graph, subject)
-    what_if = None
-    if derivation is not None and derivation.candidates:
-        hypothetical = derive(graph, subject, count_candidates=True)
-        what_if = {"verdict": hypothetical.verdict, "derived": _label(graph, hypothetical.derived),
-                   "reason": hypothetical.reason, "missing": hypothetical.missing}
-    studies = [_study_view(graph, s, subject, "confirmed") for s in confirmed_studies(graph, subject)]
-    studies += [_study_view(graph, s, subject, "candidate") for s in candidate_studies(graph, subject)
-                if str(s) not in {v.iri for v in studies}]
-    reviews = [_review_view(graph, r) for r in _reviews_of(graph, subject, guidance)]
-    level = graph.value(subject, EV.publishedStrength) or graph.value(subject, EV.evidenceLevel)
-    concerns = sorted(str(graph.value(c, RDF.value)) for c in graph.subjects(RDF.type, EV.Concern)
-                      if {subject, guidance} & set(graph.objects(c, EV.concerns)))
-    sources = set(_sources(graph, subject))
+def _build(index: _Index, subject: IRI, derivation: Derivation | None) -> Explanation:
+    claim = index.claims.get((subject,), [])
+    kind = str(first(claim, "kind")).rsplit("#", 1)[-1]
+    by_relation = {str(key[0]): rows for key, rows in group(index.links.get((subject,), []), "relation").items()}
+    about = by_relation.get("about", [])
+    studies = index.studies_of(subject, ("confirmed", "candidate"))
+    reviews = index.review_views(subject)
+    sources = set(_texts(by_relation.get("source", []), "target"))
     for view in studies:
         sources.update(view.sources)
         for report in view.reports:
             sources.update(report.sources)
     for review in reviews:
         sources.update(review.sources)
+    conflicts = []
+    for (conflict,), rows in group(by_relation.get("conflict", []), "target").items():
+        conflict_sources = [r for r in by_relation.get("conflict source", []) if r["target"] == conflict]
+        conflicts.append({"iri": str(conflict), "label": label_of(first(rows, "targetLabel"), fallback=conflict),
+                          "level": _text(rows, "text"), "sources": _texts(conflict_sources, "text")})
     return Explanation(
-        subject={"iri": str(subject), "label": _label(graph, subject), "kind": kind.lower(),
-                 "about": "; ".join(sorted(_label(graph, a) for a in about)) or None,
-                 "about_iris": [str(a) for a in about]},
-        published=_published(graph, subject, kind),
-        criteria_text=_text(graph, level, EV.criteriaText) if level is not None else None,
+        subject={"iri": str(subject), "label": label_of(first(claim, "label"), fallback=subject), "kind": kind.lower(),
+                 "about": _labels(about), "about_iris": sorted({str(r["target"]) for r in about})},
+        published=_published(claim, by_relation, kind),
+        criteria_text=_text(claim, "criteriaText"),
         criteria=[c.to_json() for c in derivation.criteria] if derivation else [],
-        derived={"level": _label(graph, derivation.derived)} if derivation else {},
-        verdict=derivation.verdict if derivation else None,
+        derived={"level": index.evidence.label(derivation.derived) if derivation.derived else None}
+        if derivation else {},
+        verdict=derivation.verdict.value if derivation else None,
         reason=derivation.reason if derivation else None,
         missing=derivation.missing if derivation else [],
-        reviews=reviews,
-        studies=studies,
-        notes=sorted(str(n) for n in graph.objects(subject, SKOS.note)),
-        conflicts=[{"iri": str(c), "label": _label(graph, c), "level": _label(graph, graph.value(c, EV.evidenceLevel)),
-                    "sources": _sources(graph, c)} for c in sorted(graph.objects(subject, EV.conflictsWith))],
-        concerns=concerns,
+        reviews=reviews, studies=studies,
+        notes=_texts(by_relation.get("note", []), "text"),
+        conflicts=conflicts,
+        concerns=_texts(by_relation.get("concern", []), "text"),
         sources=sorted(sources),
-        if_candidates_confirmed=what_if,
+        if_candidates_confirmed=_what_if(index, subject, derivation),
     )
+
+
+def explain_rows(rows: EvidenceRows, subjects: list[IRI], derivations: dict[IRI, Derivation] | None = None,
+                 check_rules: bool = True, evidence: Evidence | None = None) -> list[Explanation]:
+    """Explanations of some claims from already-read rows (reusing records and derivations when given)."""
+    evidence = evidence or evidence_from(rows)
+    index = _Index(rows, evidence)
+    explanations = []
+    for subject in subjects:
+        derivation = (derivations or {}).get(subject)
+        if check_rules and derivation is None and subject in evidence.claims:
+            derivation = derive(evidence, evidence.claims[subject])
+        explanations.append(_build(index, subject, derivation if check_rules else None))
+    return explanations
 
 
 def explain(store: Store, thing: str, check_rules: bool = True) -> list[Explanation]:
     """Explain what ``thing`` names: a recommendation, a rating, or every rating and recommendation about an intervention."""
-    graph = store.data_and_ontology_graph
-    match = resolve(graph, thing, EXPLAINABLE)
-    return [build_explanation(graph, subject, check_rules) for subject in _subjects_for(graph, match)] or [
-        _unrated(graph, match)]
+    match = resolve(store, thing)
+    if match.kind != "Intervention":
+        rows = read_rows(store, match.iri, EXPLANATION_QUERIES)
+        return explain_rows(rows, [match.iri], check_rules=check_rules)
+    subjects = [row["subject"] for row in run(store, "internal/claims-about", {"intervention": match.iri})]
+    explanations = []
+    for subject in subjects:  # one claim at a time: each answer is a fixed set of queries
+        explanations += explain_rows(read_rows(store, subject, EXPLANATION_QUERIES), [subject], check_rules=check_rules)
+    return explanations or [_unrated(store, match)]
 
 
-def _unrated(graph: Graph, match: Match) -> Explanation:
-    """An intervention with no rating or recommendation: say so, with its notes and sources."""
+def _unrated(store: Store, match: Match) -> Explanation:
+    """An intervention with no rating or recommendation: say so, with the studies that evaluate it."""
+    rows = read_rows(store, match.iri, EXPLANATION_QUERIES)
+    index = _Index(rows, evidence_from(rows))
+    facts = group(run(store, "internal/node-notes", {"node": match.iri}), "property")
     return Explanation(
         subject={"iri": str(match.iri), "label": match.label, "kind": "intervention", "about": None, "about_iris": []},
         published={}, criteria_text=None, criteria=[], derived={}, verdict=None,
         reason="no rating or recommendation about this intervention is recorded", missing=[], reviews=[],
-        studies=[_study_view(graph, s, match.iri, "evaluates") for s in sorted(graph.subjects(EV.evaluates, match.iri))],
-        notes=sorted(str(n) for n in graph.objects(match.iri, SKOS.note)), conflicts=[], concerns=[],
-        sources=_sources(graph, match.iri),
+        studies=index.studies_of(match.iri, ("evaluates",)),
+        notes=_texts(facts.get((SKOS.note,), []), "value"),
+        conflicts=[], concerns=[],
+        sources=_texts(facts.get((DCTERMS.source,), []), "value"),
     )

@@ -5,14 +5,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from rdflib import Graph, URIRef
-
 from evgraph.errors import EvgraphError, NotFound
-from evgraph.namespaces import EV, RDF, RDFS, SKOS
-from evgraph.queries import PREFIXES
-
-#: Classes `why` and `trace` can explain.
-EXPLAINABLE = (EV.Recommendation, EV.Rating, EV.Intervention)
+from evgraph.queries import PREFIXES, run
+from evgraph.store import Store
+from evgraph.terms import IRI, sort_key
 
 
 class AmbiguousMatch(EvgraphError):
@@ -21,59 +17,60 @@ class AmbiguousMatch(EvgraphError):
 
 @dataclass(frozen=True)
 class Match:
-    """A candidate node with its label and class."""
+    """A candidate node with its label, class and every name it may be looked up by."""
 
-    iri: URIRef
+    iri: IRI
     label: str
     kind: str
+    names: tuple[str, ...] = ()
 
 
-def _candidates(graph: Graph, classes: tuple[URIRef, ...]) -> list[Match]:
-    found = []
-    for cls in classes:
-        for node in graph.subjects(RDF.type, cls):
-            if isinstance(node, URIRef):
-                label = graph.value(node, RDFS.label) or graph.value(node, SKOS.prefLabel) or node
-                found.append(Match(node, str(label), cls.split("#")[-1]))
-    return sorted(set(found), key=lambda m: (m.kind, m.label.lower(), str(m.iri)))
+def explainable(store: Store) -> list[Match]:
+    """Every recommendation, rating and intervention (internal/explainable.rq), by kind then label."""
+    grouped: dict[tuple[IRI, str], list[dict]] = {}
+    for row in run(store, "internal/explainable"):
+        if isinstance(row["node"], IRI):
+            grouped.setdefault((row["node"], str(row["kind"]).rsplit("#", 1)[-1]), []).append(row)
+    matches = []
+    for (node, kind), rows in grouped.items():
+        labels = sorted({r["label"] for r in rows if r["label"] is not None}, key=sort_key)
+        names = tuple(sorted({str(r["name"]) for r in rows if r["name"] is not None}))
+        matches.append(Match(node, str(labels[0]) if labels else str(node), kind, names))
+    return sorted(matches, key=lambda m: (m.kind, m.label.lower(), str(m.iri)))
 
 
-def _labels(graph: Graph, node: URIRef) -> list[str]:
-    return [str(v) for prop in (RDFS.label, SKOS.altLabel, SKOS.prefLabel) for v in graph.objects(node, prop)]
-
-
-def resolve(graph: Graph, text: str, classes: tuple[URIRef, ...] = EXPLAINABLE) -> Match:
-    """The one node of the given classes that ``text`` names.
+def resolve(store: Store, text: str) -> Match:
+    """The one recommendation, rating or intervention that ``text`` names.
 
     Tried in order: a full IRI (or <IRI>), a prefixed name (rec:…, rating:…), the last segment of an
     IRI (slug), then a case-insensitive fragment of a label. Several matches raise AmbiguousMatch
     listing them; none raises NotFound with the nearest labels.
     """
     text = text.strip()
-    candidates = _candidates(graph, classes)
+    candidates = explainable(store)
     by_iri = {m.iri: m for m in candidates}
     iri = text[1:-1] if text.startswith("<") and text.endswith(">") else text
     prefix, sep, local = iri.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
         iri = PREFIXES[prefix] + local
-    if not any(ch.isspace() for ch in iri) and URIRef(iri) in by_iri:
-        return by_iri[URIRef(iri)]
+    if not any(ch.isspace() for ch in iri) and IRI(iri) in by_iri:
+        return by_iri[IRI(iri)]
     if "://" in iri:
         raise NotFound(f"No recommendation, rating or intervention has the IRI {iri}.")
     wanted = text.lower()
     for matches in (
         [m for m in candidates if str(m.iri).rsplit("/", 1)[-1].lower() == wanted],
-        [m for m in candidates if any(label.lower() == wanted for label in _labels(graph, m.iri))],
-        [m for m in candidates if any(wanted in label.lower() for label in _labels(graph, m.iri))],
+        [m for m in candidates if any(name.lower() == wanted for name in m.names)],
+        [m for m in candidates if any(wanted in name.lower() for name in m.names)],
     ):
         if len(matches) == 1:
             return matches[0]
         if matches:
             listed = "\n".join(f"  {m.kind:<15} {m.label}  <{m.iri}>" for m in matches[:25])
             more = f"\n  … and {len(matches) - 25} more" if len(matches) > 25 else ""
-            raise AmbiguousMatch(f"'{text}' matches {len(matches)} things; name one of them:",
-                                 hint=listed + more)
+            raise AmbiguousMatch(f"'{text}' matches {len(matches)} things; name one of them:", hint=listed + more)
     labels = sorted({m.label for m in candidates})
     nearest = difflib.get_close_matches(text, labels, n=5, cutoff=0.4)
-    hint = ("Nearest labels: " + "; ".join(nearest)) if nearest else "Try `evgraph query recommendations-by-strength` to list recommendations."
+    hint = ("Nearest labels: " + "; ".join(nearest)) if nearest else \
+        "Try `evgraph query recommendations-by-strength` to list recommendations."
     raise NotFound(f"Nothing matches '{text}'.", hint=hint)
