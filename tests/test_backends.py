@@ -167,7 +167,7 @@ def test_a_bound_query_answers_the_same_on_the_server(bundled_store, pushed_bund
     ("INSERT DATA { <urn:evgraph:s> <urn:evgraph:p> <urn:evgraph:o> }", "INSERT"),
     ("PREFIX ex: <urn:evgraph:> # DELETE is not a query\nDELETE WHERE { ?s ?p ?o }", "DELETE"),
     ("drop all", "DROP"),
-])
+], ids=["insert-data", "delete-after-prologue", "drop-all"])
 def test_an_update_is_refused_before_it_reaches_the_server(update, operation, pushed_bundled, bundled_store):
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     with pytest.raises(QueryError) as caught:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from evgraph.explanation import explain
+from evgraph.explanation import EXPLANATION_QUERIES, explain, explain_rows
+from evgraph.rules import read_rows
 from evgraph.render import explanation_lines, explanation_markdown
 
 EX = "https://example.org/evgraph-test/"
@@ -75,14 +76,36 @@ def test_markdown_has_a_study_table(fixture_store):
 
 
 def test_why_answers_every_recommendation_and_rating_in_the_bundled_data(bundled_store):
-    from evgraph.explanation import build_explanation
-    from evgraph.namespaces import EV, RDF
-
-    graph = bundled_store.data_and_ontology_graph
-    subjects = sorted(set(graph.subjects(RDF.type, EV.Recommendation)) | set(graph.subjects(RDF.type, EV.Rating)))
+    rows = read_rows(bundled_store, None, EXPLANATION_QUERIES)
+    subjects = sorted(row["subject"] for row in rows["internal/claims"])
     assert len(subjects) == 72
-    for subject in subjects:
-        e = build_explanation(graph, subject)
+    for e in explain_rows(rows, subjects):
+        subject = e.subject["iri"]
         assert e.verdict in {"consistent", "overclaim", "underclaim", "cannot-verify", "no-rule"}, subject
         assert e.sources, f"{subject} has no sources"
         assert e.reason
+
+
+class CountingStore:
+    """A store that counts the queries asked of it."""
+
+    def __init__(self, store):
+        self.store, self.asked = store, []
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def select(self, sparql, bindings=None):
+        self.asked.append(sparql)
+        return self.store.select(sparql, bindings)
+
+
+def test_why_asks_a_fixed_number_of_queries_however_many_studies(bundled_store):
+    """No N+1: the navigator recommendation (7 studies) and the FHF one (2 studies) cost the same queries."""
+    counts = {}
+    for thing, studies in (("rec:kinship-navigator-programmes", 7), ("rec:mb-mental-health-skills-and-mentoring", 2)):
+        counting = CountingStore(bundled_store)
+        [e] = explain(counting, thing)
+        assert len(e.studies) == studies
+        counts[thing] = len(counting.asked)
+    assert set(counts.values()) == {11}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import URIRef
+from evgraph.terms import IRI as URIRef
 
 from evgraph.errors import NotFound
 from evgraph.lookup import AmbiguousMatch, resolve
@@ -13,8 +13,8 @@ EX = "https://example.org/evgraph-test/"
 
 @pytest.fixture
 def graph(fixture_store):
-    """The good evidence chain with its ontology."""
-    return fixture_store("good_evidence_chain").data_and_ontology_graph
+    """The good evidence chain with its ontology, in a store."""
+    return fixture_store("good_evidence_chain")
 
 
 def test_full_iri_and_angle_brackets(graph):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 from pyshacl import validate as shacl_validate
-from rdflib import Graph
+from rdflib import Graph, Namespace
+from rdflib.namespace import OWL, RDF, RDFS
 
-from evgraph.namespaces import EV, OWL, RDF, RDFS
 from evgraph.paths import Layout
+
+EV = Namespace("https://w3id.org/evgraph/ontology#")
+SRC = Layout.default().queries.parent / "src" / "evgraph"
 
 TERM = re.compile(r"\bev:([A-Za-z][A-Za-z0-9]*)\b")
 
@@ -37,6 +40,13 @@ def test_every_ev_term_used_anywhere_is_declared(ontology):
                     used.setdefault(name, str(path))
     undeclared = {name: where for name, where in used.items() if name not in declared}
     assert undeclared == {}, "Declare these in ontology/evgraph.ttl (first seen in the file shown)"
+
+
+def test_every_ev_term_the_code_names_is_declared(ontology):
+    declared = {str(s)[len(str(EV)):] for s in ontology.subjects(RDF.type, None) if str(s).startswith(str(EV))}
+    used = {name for path in sorted(SRC.rglob("*.py"))
+            for name in re.findall(r"\bEV\.([A-Za-z][A-Za-z0-9]*)\b", path.read_text(encoding="utf-8"))}
+    assert used and sorted(used - declared) == []
 
 
 def test_shapes_pass_shacl_shacl():

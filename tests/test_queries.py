@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
-
 from evgraph import queries, rules
 from evgraph.errors import QueryError
 from evgraph.namespaces import EV
 from evgraph.paths import Layout
 from evgraph.store import Store, load_store
+from evgraph.store.sparql_store import with_values
+from evgraph.terms import IRI as URIRef
 
 from conftest import FIXTURES
 
@@ -78,7 +78,7 @@ def answer(store: Store, name: str, **params: str) -> tuple[list[str], list[tupl
     """A catalogue query's column names and rows, IRIs written short, unbound values as None."""
     assert set(params) <= set(BOUND.get(name, {})), "declare in BOUND every parameter a test binds"
     result = queries.run(store, name, params)
-    return [str(v) for v in result.vars], [tuple(_short(value) for value in row) for row in result]
+    return list(result.variables), [tuple(_short(value) for value in row) for row in result.tuples()]
 
 
 # -- the catalogue files ---------------------------------------------------------------------------
@@ -115,16 +115,13 @@ def test_binding_a_parameter_means_what_a_values_clause_means(store, name):
     """rdflib binds parameters in place; any SPARQL 1.1 engine reads them as a top-level VALUES clause."""
     query = queries.get_query(name)
     bound = queries.bind(query, BOUND[name])
-    start = query.text.index("WHERE {") + len("WHERE {")
-    values = "".join(f"\n  VALUES ?{key} {{ {term.n3()} }}" for key, term in bound.items())
-    inlined = query.text[:start] + values + query.text[start:]
-    expected = [tuple(row) for row in store.query(inlined)]
+    expected = store.select(with_values(query.text, bound)).tuples()
     assert expected
-    assert [tuple(row) for row in queries.run(store, query, BOUND[name])] == expected
+    assert queries.run(store, query, BOUND[name]).tuples() == expected
 
 
 def test_the_fixture_graph_gives_each_verdict(store):
-    verdicts = {_short(d.subject): d.verdict for d in rules.derive_all(store)}
+    verdicts = {_short(d.subject): d.verdict.value for d in rules.derive_all(rules.read_evidence(store))}
     assert verdicts == {
         "ex:rating-consistent": "consistent",
         "ex:rating-overclaim": "overclaim",
@@ -337,12 +334,12 @@ def test_level_criteria(store):
     columns, rows = answer(store, "level-criteria")
     assert columns == ["scheme", "schemeLabel", "level", "label", "rank", "minStudies", "eligibleDesign",
                        "eligibleCountry", "maxRiskOfBias", "minArmSize", "minSampleSize", "requiresLongTermImpact",
-                       "minFollowUpMonths", "requiresSignificantPositiveFinding", "criteriaText"]
+                       "minFollowUpMonths", "requiresSignificantPositiveFinding", "criteriaText", "criteriaIncomplete"]
     guidebook = ("ev:GuidebookEvidenceScheme", "EIF Guidebook evidence rating")
     strength = ("ev:PracticeGuideStrengthScheme", "Foundations practice-guide evidence strength")
     ive = ("ev:TitleIVEScheme", "Title IV-E Prevention Services Clearinghouse rating")
     uk = ("country:uk-or-comparable",)
-    assert [row[:-1] for row in rows] == [
+    assert [row[:-2] for row in rows] == [
         guidebook + ("level:4plus", "4+", "6", "2", "design:qed", None, None, None, None, "true", "12", "true"),
         guidebook + ("level:4plus", "4+", "6", "2", "design:rct", None, None, None, None, "true", "12", "true"),
         guidebook + ("level:4", "4", "5", "2", "design:qed", None, None, None, None, "true", "12", "true"),
@@ -365,10 +362,16 @@ def test_level_criteria(store):
         ive + ("ive:supported", "Supported", "2", "1", None, None, None, None, None, "true", "6", None),
         ive + ("ive:promising", "Promising", "1", "1", None, None, None, None, None, None, None, None),
     ]
-    ontology = store.ontology_graph
     for row in rows:
         level = URIRef(SHORT[row[2].split(":")[0] + ":"] + row[2].split(":", 1)[1])
-        assert row[-1] == str(ontology.value(level, EV.criteriaText))
+        [(text,)] = store.select("SELECT ?level ?text WHERE { ?level <https://w3id.org/evgraph/ontology#criteriaText>"
+                                 " ?text }", {"level": level}).tuples()[:1] and [
+            store.select("SELECT ?level ?text WHERE { ?level <https://w3id.org/evgraph/ontology#criteriaText> ?text }",
+                         {"level": level}).tuples()[0][1:]]
+        assert row[-2] == str(text)
+    incomplete = {row[2]: row[-1] for row in rows if row[-1]}
+    assert sorted(incomplete) == ["ive:promising", "ive:supported", "ive:well-supported", "level:2plus",
+                                  "level:3plus", "level:4plus"]
 
 
 def test_inferred_ratings(store):
@@ -404,7 +407,7 @@ def test_a_hostile_string_parameter_is_only_a_string(store, value):
     assert [p.type for p in query.params] == ["string"]
 
     def ratings(stated: str) -> list[str | None]:
-        return [_short(row[0]) for row in queries.run(store, query, {"stated": stated})]
+        return [_short(row[0]) for row in queries.run(store, query, {"stated": stated}).tuples()]
 
     assert ratings("3") == ["ex:rating-consistent", "ex:rating-overclaim"]
     assert ratings(value) == ratings("no such level") == []
@@ -450,6 +453,6 @@ def bundled_with_derivations() -> Store:
 def test_every_query_runs_on_the_bundled_data_with_its_documented_example(bundled_with_derivations, path):
     query = queries.get_query(path.stem)
     examples = {p.name: p.example for p in query.params}
-    found = queries.rows(queries.run(bundled_with_derivations, query, examples))
+    found = queries.run(bundled_with_derivations, query, examples).rows
     if examples:
         assert found, f"the example in {path.name}'s header finds nothing in the bundled data"

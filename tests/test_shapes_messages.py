@@ -78,7 +78,7 @@ MUTATIONS: dict[str, Mutation] = {
     "A merger must name the organisations that merged (org:originalOrganization), each defined in data/.": Mutation(
         ex("merger"), remove="org:originalOrganization orgn:eif ; "),
     "A merger must name the organisation it produced (org:resultingOrganization), defined in data/.": Mutation(
-        ex("merger"), remove="org:resultingOrganization orgn:foundations ; "),
+        ex("merger"), remove="org:resultingOrganization orgn:foundations ;"),
     "A merger's date must be one xsd:date, xsd:gYearMonth or xsd:gYear.": Mutation(
         ex("merger"), remove='dct:date "2022-12"^^xsd:gYearMonth ; ', add='ex:merger dct:date "December 2022" .'),
     "An intervention must say what kind it is: exactly one of kind:programme, kind:practice-model or"
@@ -118,7 +118,7 @@ MUTATIONS: dict[str, Mutation] = {
     "ev:evaluatedBy must point at an organisation defined in data/.": Mutation(
         ex("trial"), add="ex:trial ev:evaluatedBy ex:programme ."),
     "A publication must have a title (dct:title).": Mutation(
-        ex("paper-1"), remove='dct:title "Outcomes at six months"@en ; '),
+        ex("paper-1"), remove='dct:title "Outcomes at six months"@en ;'),
     'ev:year must be one xsd:gYear, e.g. "2019"^^xsd:gYear.': Mutation(
         ex("paper-1"), remove='ev:year "2010"^^xsd:gYear ; ', add="ex:paper-1 ev:year 2010 ."),
     "A publication date must be one xsd:date, xsd:gYearMonth or xsd:gYear.": Mutation(
@@ -134,7 +134,7 @@ MUTATIONS: dict[str, Mutation] = {
     "ev:reportsStudy must point at a study defined in data/.": Mutation(
         ex("paper-1"), add="ex:paper-1 ev:reportsStudy ex:review ."),
     "An appraisal must judge exactly one study (ev:appraises) defined in data/.": Mutation(
-        ex("appraisal"), remove="ev:appraises ex:trial ; "),
+        ex("appraisal"), remove="ev:appraises ex:trial ;"),
     "An appraisal must give exactly one risk-of-bias level from ev:RiskOfBiasScheme (low, moderate, high).": Mutation(
         ex("appraisal"), remove="ev:riskOfBias rob:moderate ; ", add='ex:appraisal ev:riskOfBias "moderate" .'),
     "An appraisal must name the review that made the judgement (prov:wasAttributedTo an ev:EvidenceReview).": Mutation(
@@ -206,7 +206,7 @@ MUTATIONS: dict[str, Mutation] = {
     "A candidate link must propose exactly one study defined in data/.": Mutation(
         ex("candidate"), remove="ev:proposedStudy ex:trial ; "),
     "A candidate link must say why it was proposed (ev:linkBasis).": Mutation(
-        ex("candidate"), remove='ev:linkBasis "Same programme; not confirmed." ; '),
+        ex("candidate"), remove='ev:linkBasis "Same programme; not confirmed." ;'),
     "A candidate link must be attributed to the curator who proposed it (prov:wasAttributedTo).": Mutation(
         ex("candidate"), remove="prov:wasAttributedTo ex:curator ; "),
     "A statement must say what was stated (rdf:value, a short paraphrase).": Mutation(
@@ -219,7 +219,7 @@ MUTATIONS: dict[str, Mutation] = {
         ex("discrepancy"), remove=", <https://example.org/source/b>"),
     # -- concepts.ttl: a level with criteria, added to the Guidebook scheme --------------------
     "A scheme level with criteria must cite where they were published (dct:source).": Mutation(
-        ex("pilot-level"), add=LEVEL, remove="dct:source <https://example.org/source/pilot-level> ."),
+        ex("pilot-level"), add=LEVEL, remove="\n    dct:source <https://example.org/source/pilot-level>"),
     "A scheme level must have exactly one integer ev:rank, so levels can be ordered.": Mutation(
         ex("pilot-level"), add=LEVEL + "ex:pilot-level ev:rank 2 ."),
     "ev:minStudies must be one whole number, zero or more.": Mutation(
@@ -241,13 +241,13 @@ MUTATIONS: dict[str, Mutation] = {
     "ev:requiresSignificantPositiveFinding must be true or false.": Mutation(
         ex("pilot-level"), add=LEVEL + "ex:pilot-level ev:requiresSignificantPositiveFinding 1 ."),
     # -- derived.ttl: a warning only raised with the rules, so on the catalogue, with_rules=True.
-    # A level-4 rating resting on one RCT with no long-term finding: the rules derive a lower level.
+    # The consistent level-3 rating, resting on the pre-post study instead of the RCT: level 3 needs an RCT
+    # or QED.
     "Published as '{?publishedLabel}', but the recorded studies support {?derivedLabel}: see `evgraph why` for the"
     " criteria not met.": Mutation(
-        ex("rating-four"), fixture="catalogue", with_rules=True,
-        add='ex:rating-four a ev:Rating ; rdfs:label "Rating 4 on the RCT"@en ; ev:rates ex:programme ;'
-            ' ev:evidenceLevel level:4 ; ev:levelAsStated "4" ; ev:ratingBasis basis:read-directly ;'
-            " ev:basedOn ex:rct ; prov:wasAttributedTo orgn:eif ; dct:source <https://example.org/source/rating-4> ."),
+        ex("rating-consistent"), fixture="catalogue", with_rules=True,
+        remove="ev:basedOn ex:rct ; prov:wasAttributedTo orgn:eif ;",
+        add="ex:rating-consistent ev:basedOn ex:pre-post ; prov:wasAttributedTo orgn:eif ."),
 }
 
 

@@ -1,28 +1,29 @@
-"""The evgraph command line: parse options, call one library function, render what it returns."""
+"""The evgraph command line: parse options, call one library function, render what it returns.
+
+Errors are handled in one place (:func:`_command`): an :class:`EvgraphError` becomes a sentence on
+stderr and its exit code (2 for bad input); anything else is a bug, reported in one line with exit
+code 3 (``--debug`` shows the traceback).
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, TypeVar
+from typing import Annotated, Callable
 
 import typer
-from rdflib import URIRef
-from rdflib.query import Result
 from rich.console import Console
-from rich.table import Table
+from rich.table import Table as RichTable
 
 from evgraph import queries, render
-from evgraph.audit import FINDING_KINDS, run_audit
-from evgraph.errors import ConfigError, EvgraphError
-from evgraph.explanation import explain
+from evgraph.errors import ConfigError, EvgraphError, QueryError
 from evgraph.output import write_atomically
-from evgraph.rules import add_derivations
-from evgraph.stats import Stats, compute_stats
-from evgraph.store import Store, load_store
-from evgraph.validation import Report, validate
+from evgraph.shortnames import short
+from evgraph.store import BACKENDS, Store, Table, connect, load_store
 
 app = typer.Typer(
     help="Trace evidence ratings in children's social care back to the trials behind them.",
@@ -31,30 +32,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-T = TypeVar("T")
+INTERNAL_ERROR = 3
+_state = {"debug": False}
 
 
 class TextOrJson(str, Enum):
     text = "text"
     json = "json"
-
-
-DataOption = Annotated[
-    Path | None,
-    typer.Option("--data", help="Folder of curated Turtle files (default: the bundled data/).",
-                 file_okay=False, show_default=False),
-]
-ShapesOption = Annotated[
-    Path | None,
-    typer.Option("--shapes", help="Folder of SHACL shapes (default: the bundled shapes/).",
-                 file_okay=False, show_default=False),
-]
-OntologyOption = Annotated[
-    Path | None,
-    typer.Option("--ontology", help="Folder of ontology files (default: the bundled ontology/).",
-                 file_okay=False, show_default=False),
-]
-FormatOption = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")]
 
 
 class ExplanationFormat(str, Enum):
@@ -68,6 +52,7 @@ class ResultFormat(str, Enum):
     csv = "csv"
     tsv = "tsv"
     json = "json"
+    xml = "xml"
 
 
 class AuditFormat(str, Enum):
@@ -77,121 +62,132 @@ class AuditFormat(str, Enum):
     json = "json"
 
 
+DataOption = Annotated[Path | None, typer.Option(
+    "--data", help="Folder of curated Turtle files (default: the bundled data/).", file_okay=False,
+    show_default=False)]
+ShapesOption = Annotated[Path | None, typer.Option(
+    "--shapes", help="Folder of SHACL shapes (default: the bundled shapes/).", file_okay=False, show_default=False)]
+OntologyOption = Annotated[Path | None, typer.Option(
+    "--ontology", help="Folder of ontology files (default: the bundled ontology/).", file_okay=False,
+    show_default=False)]
+BackendOption = Annotated[str, typer.Option(
+    "--backend", help=f"Embedded engine: {' or '.join(BACKENDS)}.", envvar="EVGRAPH_BACKEND")]
+EndpointOption = Annotated[str | None, typer.Option(
+    "--endpoint", help="Read from this SPARQL 1.1 endpoint instead of local files (it must hold a pushed graph).",
+    envvar="EVGRAPH_ENDPOINT", show_default=False)]
+FormatOption = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")]
+ThingArgument = Annotated[str, typer.Argument(help="An IRI, prefixed name, slug, or part of a label.")]
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.",
+                                             envvar="EVGRAPH_DEBUG")] = False) -> None:
+    """Trace evidence ratings in children's social care back to the trials behind them."""
+    _state["debug"] = debug
+
+
+def _err() -> Console:
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
 def _out() -> Console:
     return Console(soft_wrap=True, highlight=False)
 
 
-def _fail(error: EvgraphError) -> typer.Exit:
-    """Render an EvgraphError as one sentence (and its hint) on stderr; the exit to raise."""
-    err = Console(stderr=True, soft_wrap=True, highlight=False)
-    err.print(f"Error: {error.message}", markup=False)
-    if error.hint:
-        err.print(error.hint, markup=False)
-    return typer.Exit(error.exit_code)
+def _command(name: str) -> Callable:
+    """Register a command whose errors are rendered here, once, for every command."""
+    def register(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except EvgraphError as error:
+                _err().print(f"Error: {error.message}", markup=False)
+                if error.hint:
+                    _err().print(error.hint, markup=False)
+                raise typer.Exit(error.exit_code) from None
+            except (typer.Exit, typer.Abort):
+                raise
+            except Exception as error:  # a bug: one line, exit 3; the traceback only with --debug
+                if _state["debug"]:
+                    raise
+                _err().print(f"Internal error: {type(error).__name__}: {error}. This is a bug in evgraph; "
+                             "run the command again with --debug for the traceback.", markup=False)
+                raise typer.Exit(INTERNAL_ERROR) from None
+        return app.command(name)(guarded)
+    return register
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Call the library; an EvgraphError becomes a sentence on stderr and its exit code."""
-    try:
-        return action()
-    except EvgraphError as error:
-        raise _fail(error) from None
-
-
-def _load(data: Path | None, shapes: Path | None, ontology: Path | None) -> Store:
-    return _run(lambda: load_store(data=data, shapes=shapes, ontology=ontology))
+def _open(data: Path | None, backend: str, endpoint: str | None,
+          shapes: Path | None = None, ontology: Path | None = None) -> Store:
+    if endpoint:
+        if data or shapes or ontology:
+            raise ConfigError("Give either --endpoint or local folders (--data, --shapes, --ontology), not both.")
+        auth = os.environ.get("EVGRAPH_ENDPOINT_AUTH")
+        return connect(endpoint, {"Authorization": auth} if auth else None)
+    return load_store(data=data, shapes=shapes, ontology=ontology, backend=backend)
 
 
 def _print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
-@app.command("validate")
-def validate_command(
-    data: DataOption = None,
-    shapes: ShapesOption = None,
-    ontology: OntologyOption = None,
-    output_format: FormatOption = TextOrJson.text,
-) -> None:
-    """Check the curated data against the SHACL shapes.
+# -- validate, stats, queries -----------------------------------------------------------------------
+
+
+@_command("validate")
+def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontology: OntologyOption = None,
+                     backend: BackendOption = "oxigraph", output_format: FormatOption = TextOrJson.text) -> None:
+    """Check the curated data against the SHACL shapes, then run the rules on it.
 
     Exits 0 when the data conforms, 1 when there are violations, 2 when input cannot be read.
 
     Example: evgraph validate --data data/ --format json
     """
-    store = _load(data, shapes, ontology)
-    report = _run(lambda: validate(store))
+    from evgraph.validation import validate
+
+    store = _open(data, backend, None, shapes, ontology)
+    report = validate(store)
     if output_format is TextOrJson.json:
         _print_json(report.to_json())
     else:
-        _render_report(report, store)
+        sys.stdout.write("\n".join(render.report_lines(report, store)) + "\n")
     raise typer.Exit(0 if report.conforms else 1)
 
 
-def _render_report(report: Report, store: Store) -> None:
-    out = _out()
-    data_files = len(store.files_of("data"))
-    for focus, results in report.by_focus.items():
-        first = results[0]
-        where = f"{first.file}:{first.line}" if first.line else (first.file or "(not in a data file)")
-        out.print(f"{where}  {focus}", markup=False)
-        for result in results:
-            detail = []
-            if result.path:
-                detail.append(f"path {result.path}")
-            if result.value is not None:
-                detail.append(f"value {result.value}")
-            suffix = f"  ({'; '.join(detail)})" if detail else ""
-            out.print(f"  {result.severity}: {result.message}{suffix}", markup=False)
-    violations, warnings = report.count("Violation"), report.count("Warning")
-    if report.conforms:
-        tail = f", {warnings} warning(s)" if warnings else ""
-        out.print(f"Conforms: {data_files} data files, {store.triple_count()} triples{tail}.", markup=False)
-    else:
-        out.print(f"Does not conform: {violations} violation(s) on {len(report.by_focus)} node(s)"
-                  f" in {data_files} data files.", markup=False)
-
-
-@app.command("stats")
-def stats_command(
-    data: DataOption = None,
-    shapes: ShapesOption = None,
-    ontology: OntologyOption = None,
-    output_format: FormatOption = TextOrJson.text,
-) -> None:
+@_command("stats")
+def stats_command(data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+                  output_format: FormatOption = TextOrJson.text) -> None:
     """Count triples, named graphs and instances per class.
 
     Example: evgraph stats --format json
     """
-    store = _load(data, shapes, ontology)
-    stats = compute_stats(store)
+    from evgraph.stats import compute_stats
+
+    stats = compute_stats(_open(data, backend, endpoint))
     if output_format is TextOrJson.json:
         _print_json(stats.to_json())
-    else:
-        _render_stats(stats)
-
-
-def _render_stats(stats: Stats) -> None:
+        return
     out = _out()
     out.print(f"{stats.triples} data triples in {len(stats.data_graphs)} named graphs "
               f"(plus {stats.ontology_triples} ontology and {stats.shapes_triples} shapes triples).", markup=False)
-    classes = Table("class", "instances", title="Instances per class", title_justify="left")
+    classes = RichTable("class", "instances", title="Instances per class", title_justify="left")
     for name, count in stats.classes.items():
         classes.add_row(name, str(count))
     out.print(classes)
-    graphs = Table("named graph", "triples", title="Named graphs (one per data file)", title_justify="left")
+    graphs = RichTable("named graph", "triples", title="Named graphs (one per data file)", title_justify="left")
     for name, count in stats.data_graphs.items():
         graphs.add_row(name, str(count))
     out.print(graphs)
 
 
-@app.command("queries")
+@_command("queries")
 def queries_command(output_format: FormatOption = TextOrJson.text) -> None:
     """List the auditor questions in the query catalogue (queries/*.rq).
 
     Example: evgraph queries --format json
     """
-    catalogue = _run(queries.catalogue)
+    catalogue = queries.catalogue()
     if output_format is TextOrJson.json:
         _print_json([q.to_json() for q in catalogue])
         return
@@ -202,77 +198,72 @@ def queries_command(output_format: FormatOption = TextOrJson.text) -> None:
         out.print(f"    {query.summary}", markup=False)
 
 
-@app.command("query")
+# -- query ----------------------------------------------------------------------------------------
+
+
+def _print_table(store: Store, query: queries.Query, bound: dict) -> None:
+    table: Table = store.select(query.text, bound)
+    rich_table = RichTable(*table.variables)
+    for row in table.tuples():
+        rich_table.add_row(*[short(value) for value in row])
+    out = _out()
+    out.print(rich_table)
+    out.print(f"{len(table)} row(s)", markup=False)
+
+
+def _engine_format(media: str) -> Callable[[Store, queries.Query, dict], None]:
+    def print_with_engine(store: Store, query: queries.Query, bound: dict) -> None:
+        text = store.serialize_select(query.text, bound, media).decode("utf-8")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return print_with_engine
+
+
+#: Each result format and what prints it: the engine's own W3C serialisers, or a table for people.
+RESULT_RENDERERS: dict[ResultFormat, Callable[[Store, queries.Query, dict], None]] = {
+    ResultFormat.table: _print_table,
+    ResultFormat.csv: _engine_format("csv"),
+    ResultFormat.tsv: _engine_format("tsv"),
+    ResultFormat.json: _engine_format("json"),
+    ResultFormat.xml: _engine_format("xml"),
+}
+
+
+@_command("query")
 def query_command(
-    name: Annotated[str, typer.Argument(help="A catalogue name (see `evgraph queries`) or the path of a .rq file.")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value; repeat for several.")] = None,
+    name: Annotated[str | None, typer.Argument(
+        help="A catalogue name (see `evgraph queries`) or the path of a .rq file.", show_default=False)] = None,
+    expression: Annotated[str | None, typer.Option(
+        "--expression", "-e", help="SPARQL text to run instead of a named query.", show_default=False)] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="A parameter as key=value; repeat for several.")] = None,
     output_format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
-    data: DataOption = None,
+    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
 ) -> None:
-    """Run one catalogue query; JSON output is the W3C SPARQL 1.1 Query Results JSON format.
+    """Run a catalogue query, a .rq file, or SPARQL text; JSON is the W3C SPARQL 1.1 results format.
 
     Example: evgraph query why-rating -p rating=rating:incredible-years-preschool
     """
-    values = _run(lambda: queries.parse_params(param or []))
-    store = _load(data, None, None)
-    add_derivations(store)
-    result = _run(lambda: queries.run(store, queries.get_query(name, store.layout.queries), values))
-    if output_format is ResultFormat.table:
-        _render_table(result, store)
-    else:
-        sys.stdout.write(result.serialize(format=output_format.value).decode("utf-8"))
-        if output_format is ResultFormat.json:
-            sys.stdout.write("\n")
+    from evgraph.rules import add_derivations, needs_derivations
+
+    if (name is None) == (expression is None):
+        raise QueryError("Give a query name (or .rq file) or --expression 'SPARQL', one of the two.")
+    query = queries.get_query(name) if name is not None else queries.adhoc_query(expression)
+    if query.form != "SELECT":
+        raise QueryError(f"evgraph query runs SELECT queries; this one is {query.form}.",
+                         hint="Run other query forms in any SPARQL tool against `evgraph push`ed data.")
+    bound = queries.bind(query, queries.parse_params(param or []))
+    store = _open(data, backend, endpoint)
+    if store.writable and needs_derivations(query.text):
+        add_derivations(store)
+    RESULT_RENDERERS[output_format](store, query, bound)
 
 
-def _render_table(result: Result, store: Store) -> None:
-    names = store.data_and_ontology_graph.namespace_manager
-    table = Table(*[str(v) for v in result.vars])
-    count = 0
-    for row in result:
-        count += 1
-        table.add_row(*["" if value is None else value.n3(names) if isinstance(value, URIRef) else str(value)
-                        for value in row])
-    out = _out()
-    out.print(table)
-    out.print(f"{count} row(s)", markup=False)
-
-
-@app.command("why")
-def why_command(
-    thing: Annotated[str, typer.Argument(help="An IRI, prefixed name, slug, or part of a label.")],
-    output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
-    data: DataOption = None,
-) -> None:
-    """Explain why a recommendation or rating says what it says, and check it against its scheme's criteria.
-
-    For an intervention, every rating of it and every recommendation about it is explained.
-
-    Example: evgraph why "kinship navigator"
-    """
-    store = _load(data, None, None)
-    explanations = _run(lambda: explain(store, thing))
-    _render_explanations(explanations, output_format, with_rules=True)
-
-
-@app.command("trace")
-def trace_command(
-    thing: Annotated[str, typer.Argument(help="An IRI, prefixed name, slug, or part of a label.")],
-    output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
-    data: DataOption = None,
-) -> None:
-    """Show the lineage of a recommendation or rating (guide, review, studies, reports, sources) without the rule check.
-
-    Example: evgraph trace rating:family-nurse-partnership
-    """
-    store = _load(data, None, None)
-    explanations = _run(lambda: explain(store, thing, check_rules=False))
-    _render_explanations(explanations, output_format, with_rules=False)
+# -- why, trace, audit ----------------------------------------------------------------------------
 
 
 def _render_explanations(explanations, output_format: ExplanationFormat, with_rules: bool) -> None:
     if output_format is ExplanationFormat.json:
-        _print_json([e.to_json() for e in explanations] if len(explanations) > 1 else explanations[0].to_json())
+        _print_json([e.to_json() for e in explanations])
     elif output_format is ExplanationFormat.markdown:
         sys.stdout.write("\n".join(render.explanation_markdown(e, with_rules) for e in explanations))
     else:
@@ -280,12 +271,57 @@ def _render_explanations(explanations, output_format: ExplanationFormat, with_ru
         sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
-@app.command("audit")
+@_command("why")
+def why_command(
+    thing: ThingArgument,
+    output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
+    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+) -> None:
+    """Explain why a recommendation or rating says what it says, and check it against its scheme's criteria.
+
+    For an intervention, every rating of it and every recommendation about it is explained. JSON output
+    is always a list of explanations.
+
+    Example: evgraph why "kinship navigator"
+    """
+    from evgraph.explanation import explain
+
+    _render_explanations(explain(_open(data, backend, endpoint), thing), output_format, with_rules=True)
+
+
+@_command("trace")
+def trace_command(
+    thing: ThingArgument,
+    output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
+    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+) -> None:
+    """Show the lineage of a recommendation or rating (guide, review, studies, reports, sources) without the rule check.
+
+    Example: evgraph trace rating:family-nurse-partnership
+    """
+    from evgraph.explanation import explain
+
+    explanations = explain(_open(data, backend, endpoint), thing, check_rules=False)
+    _render_explanations(explanations, output_format, with_rules=False)
+
+
+AUDIT_RENDERERS = {
+    AuditFormat.json: lambda audit: json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n",
+    AuditFormat.markdown: render.audit_markdown,
+    AuditFormat.html: render.audit_html,
+    AuditFormat.text: lambda audit: "\n".join(render.audit_lines(audit)) + "\n",
+}
+
+
+@_command("audit")
 def audit_command(
     output_format: Annotated[AuditFormat, typer.Option("--format", "-f", help="Output format.")] = AuditFormat.text,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically) instead of stdout.", dir_okay=False)] = None,
-    fail_on: Annotated[list[str] | None, typer.Option("--fail-on", help=f"Exit 1 if this verdict occurs; repeatable. One of: {', '.join(FINDING_KINDS)}.")] = None,
-    data: DataOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (atomically) instead of stdout.",
+                                             dir_okay=False)] = None,
+    fail_on: Annotated[list[str] | None, typer.Option(
+        "--fail-on", help="Exit 1 if this verdict occurs; repeatable. One of: "
+                          "consistent, overclaim, underclaim, cannot-verify, no-rule, single-trial.")] = None,
+    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
 ) -> None:
     """Check every recommendation and rating, and list each overclaim, underclaim, cannot-verify and single-trial claim.
 
@@ -293,26 +329,47 @@ def audit_command(
 
     Example: evgraph audit --format html --out audit.html --fail-on overclaim
     """
+    from evgraph.audit import FINDING_KINDS, run_audit
+
     unknown = sorted(set(fail_on or []) - set(FINDING_KINDS))
     if unknown:
-        raise _fail(ConfigError(f"Unknown verdict {', '.join(unknown)} for --fail-on.",
-                                hint=f"Choose from: {', '.join(FINDING_KINDS)}."))
-    store = _load(data, None, None)
-    audit = _run(lambda: run_audit(store))
-    if output_format is AuditFormat.json:
-        text = json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n"
-    elif output_format is AuditFormat.markdown:
-        text = render.audit_markdown(audit)
-    elif output_format is AuditFormat.html:
-        text = render.audit_html(audit)
-    else:
-        text = "\n".join(render.audit_lines(audit)) + "\n"
+        raise ConfigError(f"Unknown verdict {', '.join(unknown)} for --fail-on.",
+                          hint=f"Choose from: {', '.join(FINDING_KINDS)}.")
+    audit = run_audit(_open(data, backend, endpoint))
+    text = AUDIT_RENDERERS[output_format](audit)
     if out is None:
         sys.stdout.write(text)
     else:
-        _run(lambda: write_atomically(out, text))
+        write_atomically(out, text)
         _out().print(f"Wrote {out} ({len(audit.findings)} findings).", markup=False)
     failing = audit.occurring(fail_on or [])
     if failing:
-        Console(stderr=True).print(f"Failing: {', '.join(f'{v} ({audit.summary[v]})' for v in failing)}.", markup=False)
+        _err().print(f"Failing: {', '.join(f'{v} ({audit.summary[v]})' for v in failing)}.", markup=False)
         raise typer.Exit(1)
+
+
+# -- push -------------------------------------------------------------------------------------------
+
+
+@_command("push")
+def push_command(
+    endpoint: Annotated[str, typer.Option("--endpoint", help="The server's SPARQL query endpoint, to check the upload.",
+                                          envvar="EVGRAPH_ENDPOINT")],
+    graph_store: Annotated[str | None, typer.Option(
+        "--graph-store", help="The server's Graph Store Protocol endpoint (default: the query endpoint).",
+        show_default=False)] = None,
+    data: DataOption = None, backend: BackendOption = "oxigraph",
+) -> None:
+    """Upload the ontology, shapes, data and derived graph to a SPARQL server, one named graph per file.
+
+    Each graph replaces the graph of the same name on the server. The upload is then read back
+    through the query endpoint and the triple counts compared.
+
+    Example: evgraph push --endpoint http://127.0.0.1:7878/query --graph-store http://127.0.0.1:7878/store
+    """
+    from evgraph.publish import push_graph
+
+    result = push_graph(load_store(data=data, backend=backend), endpoint, graph_store or endpoint,
+                        os.environ.get("EVGRAPH_ENDPOINT_AUTH"))
+    _out().print(f"Pushed {result.graphs} named graphs ({result.triples} triples) to {result.graph_store}; "
+                 f"{result.endpoint} answers with the same counts.", markup=False)

@@ -36,3 +36,9 @@ class NotFound(EvgraphError):
 
 class QueryError(EvgraphError):
     """The query could not be run."""
+
+
+class EndpointError(EvgraphError):
+    """The SPARQL server could not answer."""
+
+    status = 502

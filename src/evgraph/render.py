@@ -3,12 +3,41 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from evgraph.audit import Audit
 from evgraph.explanation import Explanation, StudyView
+from evgraph.store import Store
+
+if TYPE_CHECKING:
+    from evgraph.validation import Report
 
 MARK = {"met": "✓", "not met": "✗", "unknown": "?"}
 LINK_MARK = {"confirmed": "✓", "candidate": "~", "evaluates": "·"}
+
+
+def report_lines(report: Report, store: Store) -> list[str]:
+    """A validation report as text: each node's results under its file:line, then a one-line summary."""
+    lines = []
+    for focus, results in report.by_focus.items():
+        first = results[0]
+        where = f"{first.file}:{first.line}" if first.line else (first.file or "(not in a data file)")
+        lines.append(f"{where}  {focus}")
+        for result in results:
+            detail = [f"path {result.path}"] if result.path else []
+            if result.value is not None:
+                detail.append(f"value {result.value}")
+            suffix = f"  ({'; '.join(detail)})" if detail else ""
+            lines.append(f"  {result.severity}: {result.message}{suffix}")
+    data_files = len(store.files_of("data"))
+    if report.conforms:
+        warnings = report.count("Warning")
+        tail = f", {warnings} warning(s)" if warnings else ""
+        lines.append(f"Conforms: {data_files} data files, {store.triple_count()} triples{tail}.")
+    else:
+        lines.append(f"Does not conform: {report.count('Violation')} violation(s) on {len(report.by_focus)} node(s)"
+                     f" in {data_files} data files.")
+    return lines
 
 
 def _arms(study: StudyView) -> str:

@@ -1,9 +1,11 @@
-"""Counts that describe a loaded store: triples, named graphs, instances per class."""
+"""Counts that describe a store: triples, named graphs, instances per class."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evgraph.queries import run
+from evgraph.shortnames import short
 from evgraph.store import Store
 
 
@@ -31,11 +33,11 @@ class Stats:
 
 def compute_stats(store: Store) -> Stats:
     """Count the store's data triples, its data named graphs and the instances of each class."""
-    names = store.ontology_graph.namespace_manager
+    counts = [(short(row["class"]), int(str(row["instances"]))) for row in run(store, "internal/class-counts")]
     return Stats(
         triples=store.triple_count("data"),
         ontology_triples=store.triple_count("ontology"),
         shapes_triples=store.triple_count("shapes"),
         data_graphs={str(f.graph): f.triples for f in store.files_of("data")},
-        classes={cls.n3(names): n for cls, n in store.instance_counts().items()},
+        classes=dict(sorted(counts, key=lambda item: (-item[1], item[0]))),
     )

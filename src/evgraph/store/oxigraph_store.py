@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from evgraph.errors import DataError, QueryError
 from evgraph.paths import Layout
 from evgraph.store.base import Store, Table, Triple
+from evgraph.store.sparql_text import with_values
 from evgraph.terms import IRI, BlankNode, Literal, Term
 
 _RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
@@ -55,6 +56,11 @@ class OxigraphStore(Store):
             return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
         except SyntaxError as error:
             raise QueryError(f"The query is not valid SPARQL: {error}") from None
+        except RuntimeError as error:
+            if "projection" not in str(error):
+                raise
+        # Oxigraph substitutes only variables the query selects (SEP-0007); bind the others with VALUES.
+        return self._store.query(with_values(sparql, bindings), use_default_graph_as_union=True)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Table:
         solutions = self._query(sparql, bindings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,23 +18,17 @@ from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from evgraph.errors import ConfigError, EvgraphError, QueryError
+from evgraph.errors import ConfigError, EndpointError, QueryError
 from evgraph.namespaces import GRAPH_BASE
 from evgraph.paths import Layout
 from evgraph.store.base import ROLES, LoadedFile, Location, Store, Table, Triple, _SubjectLines
 from evgraph.store.oxigraph_store import to_term as _ox_to_term
+from evgraph.store.sparql_text import update_keyword, with_values
 from evgraph.terms import IRI, RDF_LANG_STRING, XSD_STRING, BlankNode, Literal, Term
 
 _MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
           "csv": "text/csv", "tsv": "text/tab-separated-values"}
 _TIMEOUT_S = 120
-
-
-class EndpointError(EvgraphError):
-    """The SPARQL server could not answer."""
-
-    exit_code = 2
-    status = 502
 
 
 def _read(request: urllib.request.Request, url: str) -> bytes:
@@ -68,50 +61,6 @@ def _json_term(value: dict) -> Term:
     if "xml:lang" in value:
         return Literal(value["value"], RDF_LANG_STRING, value["xml:lang"].lower())
     return Literal(value["value"], value.get("datatype", XSD_STRING))
-
-
-_SKIP = re.compile(r'#[^\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[\w.-]*:|BASE\b)\s*)*", re.IGNORECASE)  # on masked text: IRIs blank
-_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_VARIABLE = re.compile(r"^\w+$")
-
-
-def _masked(sparql: str) -> str:
-    """The text with comments, strings and IRIs blanked out (same length), so keywords in them are not seen."""
-    return _SKIP.sub(lambda m: " " * len(m.group(0)), sparql)
-
-
-def update_keyword(sparql: str) -> str | None:
-    """The SPARQL Update operation the text opens with (INSERT, DROP, …), or None for a query."""
-    masked = _masked(sparql)
-    found = _UPDATE.match(masked, _PROLOGUE.match(masked).end())
-    return found.group(1).upper() if found else None
-
-
-def _value(name: str, term: Term) -> str:
-    if not _VARIABLE.match(name):
-        raise QueryError(f"Cannot bind '{name}': not a SPARQL variable name.")
-    if isinstance(term, BlankNode):
-        raise QueryError(f"Cannot bind ?{name} to a blank node on a SPARQL server: a VALUES block holds only IRIs"
-                         " and literals.")
-    if isinstance(term, IRI) and _IRI_FORBIDDEN.search(term):
-        raise QueryError(f"Cannot bind ?{name}: '{term}' is not a valid IRI.")
-    return f" VALUES ?{name} {{ {term.n3()} }}"
-
-
-def with_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
-    """The query with each binding written as a VALUES block opening its top-level WHERE group."""
-    if not bindings:
-        return sparql
-    masked = _masked(sparql)
-    found = _WHERE.search(masked)
-    start = found.end() if found else masked.find("{") + 1
-    if start <= 0:
-        raise QueryError("Cannot bind parameters: the query has no WHERE clause.")
-    values = "".join(_value(name, term) for name, term in sorted(bindings.items()))
-    return sparql[:start] + values + sparql[start:]
 
 
 class SparqlStore(Store):
