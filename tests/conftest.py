@@ -70,8 +70,9 @@ def oxigraph_server():
 
 @pytest.fixture(scope="session")
 def pushed_bundled(oxigraph_server):
-    """The bundled graph pushed to the session's server; a read-only store connected to it."""
-    from evgraph.store import connect, push
+    """The bundled graph and its derived graph pushed to the session's server; a read-only store over it."""
+    from evgraph.publish import push_graph
+    from evgraph.store import connect
 
-    push(load_store(), oxigraph_server.store_url)
+    push_graph(load_store(), oxigraph_server.query_url, oxigraph_server.store_url)
     yield connect(oxigraph_server.query_url)

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import pytest
 
-from evgraph.namespaces import DCTERMS, EV, GRAPH_BASE, ID_BASE, ORG, PROV, RDF, RDFS, XSD
+from evgraph.namespaces import (
+    DCTERMS,
+    EV,
+    GRAPH_BASE,
+    ID_BASE,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    XSD,
+)
 from evgraph.paths import Layout
 from evgraph.terms import IRI, Literal
 
 DATA = Layout.default().data
 DATA_FILES = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.ttl"))
+#: Names of the data graphs start with this; the queries below write it out.
 DATA_GRAPHS = f"{GRAPH_BASE}data/"
 
 PREFIXES = f"""
@@ -41,8 +52,8 @@ def objects(store, subject: IRI, predicate: IRI) -> list:
     table = store.select(PREFIXES + """
         SELECT ?subject ?predicate ?object WHERE {
           GRAPH ?g { ?subject ?predicate ?object }
-          FILTER(STRSTARTS(STR(?g), "%s"))
-        }""" % DATA_GRAPHS, {"subject": subject, "predicate": predicate})
+          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
+        }""", {"subject": subject, "predicate": predicate})
     return sorted((row["object"] for row in table), key=str)
 
 
@@ -77,15 +88,16 @@ def test_every_data_file_is_a_named_graph(bundled_store):
     assert sorted(f.relative for f in bundled_store.files_of("data")) == DATA_FILES
     assert all(str(f.graph) == DATA_GRAPHS + f.relative for f in bundled_store.files_of("data"))
     table = bundled_store.select(
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"%s\")) } ORDER BY ?g"
-        % DATA_GRAPHS)
+        'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
+        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/")) } ORDER BY ?g')
     assert [str(row["g"]) for row in table] == sorted(DATA_GRAPHS + r for r in DATA_FILES)
 
 
 def test_data_triple_count(bundled_store):
     assert bundled_store.triple_count("data") == 10_648
     table = bundled_store.select(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), \"%s\")) }" % DATA_GRAPHS)
+        'SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } '
+        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/")) }')
     assert table.tuples() == [(integer(10_648),)]
 
 
@@ -120,12 +132,12 @@ CLASS_COUNTS = [
 def test_nodes_of_each_class(bundled_store, cls, expected, with_subclasses):
     # ?class is bound as a parameter, so it is projected (Oxigraph binds only projected variables).
     of_class = "?type rdfs:subClassOf* ?class ." if with_subclasses else "FILTER(?type = ?class)"
-    query = PREFIXES + """
-        SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE {
-          GRAPH ?g { ?node a ?type }
-          FILTER(STRSTARTS(STR(?g), "%s"))
-          %s
-        } GROUP BY ?class""" % (DATA_GRAPHS, of_class)
+    query = PREFIXES + f"""
+        SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE {{
+          GRAPH ?g {{ ?node a ?type }}
+          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
+          {of_class}
+        }} GROUP BY ?class"""
     assert bundled_store.select(query, {"class": cls}).tuples() == [(cls, integer(expected))]
 
 
@@ -136,18 +148,18 @@ def test_every_typed_node_is_an_iri_citing_an_http_source(bundled_store):
     blank = bundled_store.select("""
         SELECT DISTINCT ?node WHERE {
           GRAPH ?g { ?node a ?type }
-          FILTER(STRSTARTS(STR(?g), "%s") && !isIRI(?node))
-        }""" % DATA_GRAPHS)
+          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/") && !isIRI(?node))
+        }""")
     assert len(blank) == 0, "curated nodes are never blank nodes"
     unsourced = bundled_store.select(PREFIXES + """
         SELECT DISTINCT ?node WHERE {
           GRAPH ?g { ?node a ?type }
-          FILTER(STRSTARTS(STR(?g), "%s"))
+          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
           FILTER NOT EXISTS {
             GRAPH ?h { ?node dct:source ?source }
-            FILTER(STRSTARTS(STR(?h), "%s") && REGEX(STR(?source), "^https?://"))
+            FILTER(STRSTARTS(STR(?h), "https://w3id.org/evgraph/graph/data/") && REGEX(STR(?source), "^https?://"))
           }
-        } ORDER BY ?node""" % (DATA_GRAPHS, DATA_GRAPHS))
+        } ORDER BY ?node""")
     assert [str(row["node"]) for row in unsourced] == []
 
 
@@ -216,9 +228,9 @@ def test_recommendation_strengths_as_published(bundled_store):
     table = bundled_store.select(PREFIXES + """
         SELECT ?recommendation ?strength WHERE {
           GRAPH ?g { ?recommendation a ev:Recommendation }
-          FILTER(STRSTARTS(STR(?g), "%s"))
+          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
           OPTIONAL { ?recommendation ev:publishedStrength ?strength }
-        }""" % DATA_GRAPHS)
+        }""")
     strengths = {row["recommendation"].rsplit("/", 1)[-1]: (row["strength"] or "").rsplit("/", 1)[-1]
                  for row in table}
     assert len(strengths) == len(table) == 13, "one published strength at most per recommendation"

@@ -60,7 +60,8 @@ def test_broken_copy_of_bundled_data_exits_2_naming_file_and_line(tmp_path):
     result = runner.invoke(app, ["validate", "--data", str(copy)])
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == (
-        f"Error: {victim}:{len(original_lines) + 1}: Turtle syntax error: newline found in string literal.")
+        f"Error: {victim}:{len(original_lines) + 1}: Turtle syntax error: Parser error between line"
+        f" {len(original_lines) + 1} column 49 and line {len(original_lines) + 2} column 1: Unexpected end of file.")
     assert "Traceback" not in result.output
 
 
@@ -104,3 +105,51 @@ def test_every_command_has_help_with_an_example():
         doc = command.callback.__doc__ or ""
         assert doc.strip(), f"{command.name} has no docstring"
         assert "Example: evgraph " in doc, f"{command.name} --help shows no example"
+
+
+def test_an_internal_error_exits_3_with_one_line_and_debug_shows_the_traceback(monkeypatch, tmp_path):
+    import evgraph.explanation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(evgraph.explanation, "explain", broken)
+    folder = fixture_data_dir(tmp_path, "good_evidence_chain")
+    result = runner.invoke(app, ["why", "rec-1", "--data", str(folder)])
+    assert result.exit_code == 3
+    assert result.output == ("Internal error: RuntimeError: injected fault. This is a bug in evgraph; run the command"
+                             " again with --debug for the traceback.\n")
+    debugged = runner.invoke(app, ["--debug", "why", "rec-1", "--data", str(folder)])
+    assert isinstance(debugged.exception, RuntimeError) and str(debugged.exception) == "injected fault"
+
+
+def test_a_query_name_is_checked_before_anything_is_loaded(tmp_path):
+    result = runner.invoke(app, ["query", "no-such-query", "--data", str(tmp_path / "absent")])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == "Error: No query named 'no-such-query'."
+
+
+def test_an_auditors_own_query_runs_without_a_header(tmp_path):
+    folder = fixture_data_dir(tmp_path, "good_evidence_chain")
+    own = tmp_path / "mine.rq"
+    own.write_text("SELECT ?report WHERE { ?report <https://w3id.org/evgraph/ontology#reportsStudy> ?study }"
+                   " ORDER BY ?report\n", encoding="utf-8")
+    result = runner.invoke(app, ["query", str(own), "--data", str(folder), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["report", f"{EX}paper-1", f"{EX}paper-2"]
+    inline = runner.invoke(app, ["query", "-e", own.read_text(), "--data", str(folder), "--format", "tsv"])
+    assert inline.output.splitlines() == ["?report", f"<{EX}paper-1>", f"<{EX}paper-2>"]
+
+
+def test_query_needs_a_name_or_an_expression_not_both():
+    result = runner.invoke(app, ["query", "overclaims", "-e", "SELECT * { ?s ?p ?o }"])
+    assert result.exit_code == 2
+    assert result.output == "Error: Give a query name (or .rq file) or --expression 'SPARQL', one of the two.\n"
+
+
+def test_a_query_reading_the_derived_graph_gets_it_built_first(tmp_path):
+    folder = fixture_data_dir(tmp_path, "catalogue")
+    result = runner.invoke(app, ["query", "overclaims", "--data", str(folder), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[0] for line in result.output.splitlines()] == [
+        "subject", f"{EX}rating-overclaim", f"{EX}rec-overclaim"]

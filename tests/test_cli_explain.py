@@ -34,7 +34,7 @@ def test_why_recommendation_text():
 
 def test_why_json_has_the_documented_keys():
     result = invoke("why", NAVIGATOR, "--format", "json")
-    data = json.loads(result.output)
+    [data] = json.loads(result.output)  # always a list, even of one
     assert {"subject", "published", "criteria", "derived", "verdict", "reviews", "studies", "sources"} <= set(data)
     assert data["subject"]["iri"] == ID + "recommendation/kinship-navigator-programmes"
     assert {k: data["published"][k] for k in ("level", "by", "in", "date")} == {

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
+
 import pytest
 
 from evgraph.validation import validate
@@ -29,6 +33,14 @@ BAD_FIXTURES = {
     "arm_size_not_integer": (
         f"{EX}trial",
         "A control arm size must be one whole number of participants, zero or more.",
+    ),
+    "arm_size_malformed_text": (
+        f"{EX}trial",
+        "An intervention arm size must be one whole number of participants, zero or more.",
+    ),
+    "level_min_sample_size_is_a_string": (
+        f"{EX}pilot-level",
+        "ev:minSampleSize must be one whole number of participants, zero or more.",
     ),
     "study_without_design": (
         f"{EX}undesigned-study",
@@ -107,3 +119,27 @@ def test_published_level_above_the_derived_one_is_a_warning_not_a_violation(fixt
 def test_without_rules_there_is_nothing_to_warn_about(fixture_store):
     report = validate(fixture_store("catalogue"), with_rules=False)
     assert report.violations == []
+
+
+def test_malformed_literal_is_a_violation_not_a_traceback(fixture_store, caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    [violation] = validate(fixture_store("arm_size_malformed_text")).violations
+    assert (violation.path, violation.value) == ("ev:interventionArmSize", "79x")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_paths_use_the_evgraph_prefixes(fixture_store):
+    [violation] = validate(fixture_store("node_without_source"), with_rules=False).violations
+    assert violation.path == "dcterms:source"
+
+
+def test_without_rules_the_derived_graph_shapes_do_not_run(fixture_store):
+    store = fixture_store("catalogue")
+    assert validate(store).count("Warning") == 2  # the rules ran and filled the derived graph
+    assert validate(store, with_rules=False).violations == []
+
+
+def test_importing_validation_loads_no_rdf_engine():
+    code = "import sys, evgraph.validation; print(sorted(m for m in ('pyshacl', 'rdflib') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

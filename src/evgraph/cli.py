@@ -23,7 +23,7 @@ from evgraph import queries, render
 from evgraph.errors import ConfigError, EvgraphError, QueryError
 from evgraph.output import write_atomically
 from evgraph.shortnames import short
-from evgraph.store import BACKENDS, Store, Table, connect, load_store
+from evgraph.store import Store, Table, connect, load_store
 
 app = typer.Typer(
     help="Trace evidence ratings in children's social care back to the trials behind them.",
@@ -34,6 +34,11 @@ app = typer.Typer(
 
 INTERNAL_ERROR = 3
 _state = {"debug": False}
+
+
+class Backend(str, Enum):
+    oxigraph = "oxigraph"
+    rdflib = "rdflib"
 
 
 class TextOrJson(str, Enum):
@@ -70,8 +75,8 @@ ShapesOption = Annotated[Path | None, typer.Option(
 OntologyOption = Annotated[Path | None, typer.Option(
     "--ontology", help="Folder of ontology files (default: the bundled ontology/).", file_okay=False,
     show_default=False)]
-BackendOption = Annotated[str, typer.Option(
-    "--backend", help=f"Embedded engine: {' or '.join(BACKENDS)}.", envvar="EVGRAPH_BACKEND")]
+BackendOption = Annotated[Backend, typer.Option(
+    "--backend", help="Embedded engine for local files.", envvar="EVGRAPH_BACKEND")]
 EndpointOption = Annotated[str | None, typer.Option(
     "--endpoint", help="Read from this SPARQL 1.1 endpoint instead of local files (it must hold a pushed graph).",
     envvar="EVGRAPH_ENDPOINT", show_default=False)]
@@ -118,14 +123,14 @@ def _command(name: str) -> Callable:
     return register
 
 
-def _open(data: Path | None, backend: str, endpoint: str | None,
+def _open(data: Path | None, backend: Backend, endpoint: str | None,
           shapes: Path | None = None, ontology: Path | None = None) -> Store:
     if endpoint:
         if data or shapes or ontology:
             raise ConfigError("Give either --endpoint or local folders (--data, --shapes, --ontology), not both.")
         auth = os.environ.get("EVGRAPH_ENDPOINT_AUTH")
         return connect(endpoint, {"Authorization": auth} if auth else None)
-    return load_store(data=data, shapes=shapes, ontology=ontology, backend=backend)
+    return load_store(data=data, shapes=shapes, ontology=ontology, backend=backend.value)
 
 
 def _print_json(value: object) -> None:
@@ -137,7 +142,7 @@ def _print_json(value: object) -> None:
 
 @_command("validate")
 def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontology: OntologyOption = None,
-                     backend: BackendOption = "oxigraph", output_format: FormatOption = TextOrJson.text) -> None:
+                     backend: BackendOption = Backend.oxigraph, output_format: FormatOption = TextOrJson.text) -> None:
     """Check the curated data against the SHACL shapes, then run the rules on it.
 
     Exits 0 when the data conforms, 1 when there are violations, 2 when input cannot be read.
@@ -156,7 +161,7 @@ def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontol
 
 
 @_command("stats")
-def stats_command(data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+def stats_command(data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
                   output_format: FormatOption = TextOrJson.text) -> None:
     """Count triples, named graphs and instances per class.
 
@@ -237,7 +242,7 @@ def query_command(
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="A parameter as key=value; repeat for several.")] = None,
     output_format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
-    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
 ) -> None:
     """Run a catalogue query, a .rq file, or SPARQL text; JSON is the W3C SPARQL 1.1 results format.
 
@@ -275,7 +280,7 @@ def _render_explanations(explanations, output_format: ExplanationFormat, with_ru
 def why_command(
     thing: ThingArgument,
     output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
-    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
 ) -> None:
     """Explain why a recommendation or rating says what it says, and check it against its scheme's criteria.
 
@@ -293,7 +298,7 @@ def why_command(
 def trace_command(
     thing: ThingArgument,
     output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
-    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
 ) -> None:
     """Show the lineage of a recommendation or rating (guide, review, studies, reports, sources) without the rule check.
 
@@ -321,7 +326,7 @@ def audit_command(
     fail_on: Annotated[list[str] | None, typer.Option(
         "--fail-on", help="Exit 1 if this verdict occurs; repeatable. One of: "
                           "consistent, overclaim, underclaim, cannot-verify, no-rule, single-trial.")] = None,
-    data: DataOption = None, backend: BackendOption = "oxigraph", endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
 ) -> None:
     """Check every recommendation and rating, and list each overclaim, underclaim, cannot-verify and single-trial claim.
 
@@ -358,7 +363,7 @@ def push_command(
     graph_store: Annotated[str | None, typer.Option(
         "--graph-store", help="The server's Graph Store Protocol endpoint (default: the query endpoint).",
         show_default=False)] = None,
-    data: DataOption = None, backend: BackendOption = "oxigraph",
+    data: DataOption = None, backend: BackendOption = Backend.oxigraph,
 ) -> None:
     """Upload the ontology, shapes, data and derived graph to a SPARQL server, one named graph per file.
 
@@ -369,7 +374,30 @@ def push_command(
     """
     from evgraph.publish import push_graph
 
-    result = push_graph(load_store(data=data, backend=backend), endpoint, graph_store or endpoint,
+    result = push_graph(load_store(data=data, backend=backend.value), endpoint, graph_store or endpoint,
                         os.environ.get("EVGRAPH_ENDPOINT_AUTH"))
     _out().print(f"Pushed {result.graphs} named graphs ({result.triples} triples) to {result.graph_store}; "
                  f"{result.endpoint} answers with the same counts.", markup=False)
+
+
+def commands_markdown() -> str:
+    """The README's command table, generated from the commands themselves (a test keeps the README in step)."""
+    group = typer.main.get_command(app)
+    lines = ["| command | what it does |", "|---|---|"]
+    for name, command in sorted(group.commands.items()):
+        parts = [f"evgraph {name}"]
+        for param in command.params:
+            if param.name == "help":
+                continue
+            if param.param_type_name == "argument":
+                parts.append(param.name.upper() if param.required else f"[{param.name.upper()}]")
+                continue
+            flag = max(param.opts, key=len)
+            annotation = param.type_descriptor.annotation
+            choices = [member.value for member in annotation] if isinstance(annotation, type) and issubclass(
+                annotation, Enum) else None
+            value = "" if param.is_flag else " " + ("\\|".join(choices) if choices else param.name.upper())
+            parts.append(f"{flag}{value}" if param.required else f"[{flag}{value}]")
+        summary = (command.help or "").strip().split("\n\n")[0].replace("\n", " ")
+        lines.append(f"| `{' '.join(parts)}` | {summary} |")
+    return "\n".join(lines) + "\n"

@@ -8,9 +8,8 @@ store's N-Quads. It runs in two passes: the curated data first, with every shape
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from evgraph.namespaces import PREFIXES, RDF, SH
 from evgraph.store import Store
@@ -74,35 +73,14 @@ def validate(store: Store, with_rules: bool = True) -> Report:
     With ``with_rules`` the rules then run, and the shapes that compare published and derived levels
     check their output; their warnings join the report.
     """
-    with _quiet_malformed_literals():
-        return _validate(store, with_rules)
-
-
-@contextmanager
-def _quiet_malformed_literals() -> Iterator[None]:
-    """Silence rdflib's logged traceback for a literal such as "79x"^^xsd:integer: the shapes report it."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-def _validate(store: Store, with_rules: bool) -> Report:
     from pyshacl import validate as shacl_validate  # heavy; imported when validating, not at CLI start-up
     from rdflib import Dataset, Graph, URIRef
 
-    def graph_of(quads: Iterable[tuple]) -> Graph:
-        graph = Graph()
-        graph.addN((s, p, o, graph) for s, p, o, _ in quads)
-        return graph
-
-    def parse(graphs: list[IRI]) -> Dataset:
-        dataset = Dataset()
+    def graph(graphs: list[IRI], keep=lambda name: True) -> Graph:
+        dataset, union = Dataset(), Graph()
         dataset.parse(data=store.dump(graphs), format="nquads")
-        return dataset
+        union.addN((s, p, o, union) for s, p, o, name in dataset.quads() if keep(str(name)))
+        return union
 
     def run(data: Graph, shapes: Graph, use_shapes: list[str] | None = None) -> list[Violation]:
         # The ontology is merged into the data graph rather than passed as ont_graph: pySHACL only
@@ -110,23 +88,28 @@ def _validate(store: Store, with_rules: bool) -> Report:
         _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                        allow_warnings=True, abort_on_first=False, use_shapes=use_shapes)
         # Only top-level results: nested sh:detail results repeat them in engine terms.
-        return [_violation(results, result, store) for report in results.subjects(URIRef(RDF.type),
-                URIRef(SH.ValidationReport)) for result in results.objects(report, URIRef(SH.result))]
+        reports = results.subjects(URIRef(RDF.type), URIRef(SH.ValidationReport))
+        return [_violation(results, r, store) for report in reports for r in results.objects(report, URIRef(SH.result))]
 
-    derived_files = {f.graph for f in store.files_of("shapes") if f.relative == DERIVED_SHAPES}
-    all_shapes = parse(store.graphs_of("shapes"))
-    curated_shapes = graph_of(q for q in all_shapes.quads() if str(q[3]) not in derived_files)
-    data = graph_of(parse(store.graphs_of("data", "ontology")).quads())
-    violations = run(data, curated_shapes)
-    if with_rules:
-        from evgraph.rules import add_derivations
+    rdflib_log = logging.getLogger("rdflib.term")
+    level = rdflib_log.level
+    rdflib_log.setLevel(logging.ERROR)  # rdflib logs a traceback for "79x"^^xsd:integer; the shapes report it
+    try:
+        derived_files = {f.graph for f in store.files_of("shapes") if f.relative == DERIVED_SHAPES}
+        data = graph(store.graphs_of("data", "ontology"))
+        violations = run(data, graph(store.graphs_of("shapes"), lambda name: name not in derived_files))
+        if with_rules:
+            from evgraph.rules import add_derivations
 
-        add_derivations(store)
-        derived_shapes = sorted({str(s) for g in derived_files for s in all_shapes.graph(URIRef(g)).subjects(
-            URIRef(RDF.type), URIRef(SH.NodeShape)) if isinstance(s, URIRef)})
-        if derived_shapes and store.graphs_of("derived"):
-            data.addN((s, p, o, data) for s, p, o, _ in parse(store.graphs_of("derived")).quads())
-            violations += run(data, graph_of(all_shapes.quads()), derived_shapes)
+            add_derivations(store)
+            shapes = graph(store.graphs_of("shapes"))
+            derived_shapes = sorted(str(s) for s in graph(sorted(derived_files)).subjects(
+                URIRef(RDF.type), URIRef(SH.NodeShape)) if isinstance(s, URIRef))
+            if derived_shapes:
+                data += graph(store.graphs_of("derived"))
+                violations += run(data, shapes, derived_shapes)
+    finally:
+        rdflib_log.setLevel(level)
     violations.sort(key=lambda v: (v.file or "~", v.line or 0, v.focus, v.message))
     return Report(conforms=not any(v.severity == "Violation" for v in violations), violations=violations)
 
@@ -137,10 +120,9 @@ def _violation(results: Graph, result, store: Store) -> Violation:
     def value(predicate: str):
         return results.value(result, URIRef(predicate))
 
-    focus, shape, found = value(SH.focusNode), value(SH.sourceShape), value(SH.value)
+    focus, shape, found, severity = value(SH.focusNode), value(SH.sourceShape), value(SH.value), value(SH.resultSeverity)
     messages = sorted(str(m) for m in results.objects(result, URIRef(SH.resultMessage)))
     location = store.locate(IRI(focus)) if isinstance(focus, URIRef) else None
-    severity = value(SH.resultSeverity)
     return Violation(
         focus=str(focus),
         path=_path_text(results, value(SH.resultPath)),
@@ -162,7 +144,7 @@ def _short(iri: str) -> str:
 
 
 def _path_text(results: Graph, path) -> str | None:
-    """A SHACL property path in SPARQL syntax, with IRIs shortened by :data:`PREFIXES`."""
+    """A SHACL property path in SPARQL syntax (IRI, inverse or sequence), shortened by :data:`PREFIXES`."""
     from rdflib import URIRef
     from rdflib.collection import Collection
 
@@ -175,7 +157,4 @@ def _path_text(results: Graph, path) -> str | None:
         return "^" + (_path_text(results, inverse) or "?")
     if results.value(path, URIRef(RDF.first)) is not None:
         return "/".join(_path_text(results, step) or "?" for step in Collection(results, path))
-    alternatives = results.value(path, URIRef(SH.alternativePath))
-    if alternatives is not None:
-        return "(" + "|".join(_path_text(results, step) or "?" for step in Collection(results, alternatives)) + ")"
     return None

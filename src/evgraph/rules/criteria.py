@@ -87,6 +87,9 @@ def _check_design(level: Level, study: Study, evidence: Evidence) -> Check:
     own = study.get(EV.design)
     if not own:
         return Check(Status.UNKNOWN, [f"design of {study.label}"])
+    if not all(isinstance(d, IRI) for d in own):
+        return Check(Status.UNKNOWN, [f"design of {study.label} as a concept (recorded as text: "
+                                      f"{', '.join(str(d) for d in own if not isinstance(d, IRI))})"])
     eligible = set(level.get(EV.eligibleDesign))
     return Check(Status.MET if any(within(evidence, d, eligible) for d in own) else Status.NOT_MET)
 
@@ -202,7 +205,9 @@ def min_studies(level: Level) -> tuple[int, str | None]:
 
 
 def _describe_count(level: Level) -> str:
-    needed, _ = min_studies(level)
+    needed, problem = min_studies(level)
+    if problem:
+        return "a minimum number of distinct studies"
     return f"at least {needed} distinct {'study' if needed == 1 else 'studies'}"
 
 

@@ -150,7 +150,7 @@ def check_level(evidence: Evidence, level: Level, studies: tuple[IRI, ...], cand
         # Part of the published definition is not data, so the level can be ruled out but never confirmed.
         results.append(CriterionResult(level.label, "criteria not recorded as data", Status.UNKNOWN, (incomplete,),
                                        level.iri))
-    if level.incomplete and status is Status.MET:
+    if (level.incomplete or count_problem) and status is Status.MET:
         status = Status.UNKNOWN
     return LevelResult(level.iri, level.label, _rank(level), status, tuple(results))
 

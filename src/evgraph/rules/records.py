@@ -183,6 +183,8 @@ def whole_number(values_: tuple[Term, ...]) -> tuple[int | None, str | None]:
     number = value.whole_number() if isinstance(value, Literal) else None
     if number is None:
         return None, f"is not a whole number ('{value}')"
+    if number < 0:
+        return None, f"is negative ('{value}')"
     return number, None
 
 

@@ -26,7 +26,7 @@ def to_term(node) -> Term | None:
         return BlankNode(str(node))
     if isinstance(node, RdfLiteral):
         if node.language:
-            return Literal(str(node), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", node.language)
+            return Literal(str(node), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", node.language.lower())
         return Literal(str(node), str(node.datatype) if node.datatype else XSD_STRING)
     raise TypeError(f"unsupported term {node!r}")
 
