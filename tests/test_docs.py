@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from evgraph.cli import app
+from evgraph.cli import app, commands_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -37,6 +37,10 @@ def test_readme_why_answer_matches_the_real_output():
             assert line in real, f"README line no longer printed by `evgraph why`: {line}"
 
 
-def test_every_command_is_in_the_readme_table():
+def test_the_readme_command_table_is_the_one_the_cli_generates():
+    shown = re.search(r"<!-- commands:[^\n]*-->\n(.*?)<!-- end commands -->", README, re.S).group(1)
+    assert shown == commands_markdown(), (
+        "Regenerate the README's command table: python -c 'from evgraph.cli import commands_markdown;"
+        " print(commands_markdown(), end=\"\")'")
     for command in app.registered_commands:
-        assert f"`evgraph {command.name}" in README, f"README does not document `evgraph {command.name}`"
+        assert f"`evgraph {command.name}" in shown
