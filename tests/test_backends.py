@@ -222,3 +222,21 @@ def test_an_unreachable_server_is_an_endpoint_error():
     assert caught.value.message.startswith(f"Cannot reach the SPARQL server at {url}: ")
     assert caught.value.hint == "Check the URL and that the server is running."
 
+
+
+def test_push_command_uploads_and_checks_the_counts(tmp_path):
+    from typer.testing import CliRunner
+
+    from conftest import fixture_data_dir
+    from evgraph.cli import app
+    from server import OxigraphServer
+
+    folder = fixture_data_dir(tmp_path, "good_evidence_chain")
+    with OxigraphServer() as server:  # its own server: the session's holds the bundled graph
+        result = CliRunner().invoke(app, ["push", "--endpoint", server.query_url, "--graph-store", server.store_url,
+                                          "--data", str(folder)])
+        assert result.exit_code == 0, result.output
+        graphs = connect(server.query_url).files
+    assert [f.role for f in graphs].count("data") == 1 and [f.role for f in graphs].count("derived") == 1
+    assert result.output.replace("\n", " ").split(" named graphs")[0] == f"Pushed {len(graphs)}"
+    assert result.output.rstrip().endswith(f"{server.query_url} answers with the same counts.")

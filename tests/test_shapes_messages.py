@@ -302,6 +302,5 @@ def test_message_fires_on_its_mutation(tmp_path, message):
 
     if mutation.fixture == "good_evidence_chain":  # conforms unmutated: the mutation is the only reason
         assert [(v.message, is_focus(v.focus)) for v in report.violations] == [(v.message, True) for v in fired]
-        assert len(fired) == len(report.violations)
-    else:
+    else:  # the catalogue has overclaims of its own
         assert any(is_focus(v.focus) for v in fired)
