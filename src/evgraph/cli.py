@@ -23,7 +23,7 @@ from evgraph import queries, render
 from evgraph.errors import ConfigError, EvgraphError, QueryError
 from evgraph.output import write_atomically
 from evgraph.shortnames import short
-from evgraph.store import Store, Table, connect, load_store
+from evgraph.store import BACKENDS, Store, Table, connect, load_store
 
 app = typer.Typer(
     help="Trace evidence ratings in children's social care back to the trials behind them.",
@@ -36,9 +36,8 @@ INTERNAL_ERROR = 3
 _state = {"debug": False}
 
 
-class Backend(str, Enum):
-    oxigraph = "oxigraph"
-    rdflib = "rdflib"
+#: The embedded engines, as the store package names them.
+Backend = Enum("Backend", {name: name for name in BACKENDS}, type=str)
 
 
 class TextOrJson(str, Enum):
@@ -142,7 +141,7 @@ def _print_json(value: object) -> None:
 
 @_command("validate")
 def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontology: OntologyOption = None,
-                     backend: BackendOption = Backend.oxigraph, output_format: FormatOption = TextOrJson.text) -> None:
+                     backend: BackendOption = Backend[BACKENDS[0]], output_format: FormatOption = TextOrJson.text) -> None:
     """Check the curated data against the SHACL shapes, then run the rules on it.
 
     Exits 0 when the data conforms, 1 when there are violations, 2 when input cannot be read.
@@ -161,7 +160,7 @@ def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontol
 
 
 @_command("stats")
-def stats_command(data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
+def stats_command(data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
                   output_format: FormatOption = TextOrJson.text) -> None:
     """Count triples, named graphs and instances per class.
 
@@ -242,7 +241,7 @@ def query_command(
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="A parameter as key=value; repeat for several.")] = None,
     output_format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
-    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
 ) -> None:
     """Run a catalogue query, a .rq file, or SPARQL text; JSON is the W3C SPARQL 1.1 results format.
 
@@ -280,7 +279,7 @@ def _render_explanations(explanations, output_format: ExplanationFormat, with_ru
 def why_command(
     thing: ThingArgument,
     output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
-    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
 ) -> None:
     """Explain why a recommendation or rating says what it says, and check it against its scheme's criteria.
 
@@ -298,7 +297,7 @@ def why_command(
 def trace_command(
     thing: ThingArgument,
     output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
-    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
 ) -> None:
     """Show the lineage of a recommendation or rating (guide, review, studies, reports, sources) without the rule check.
 
@@ -326,7 +325,7 @@ def audit_command(
     fail_on: Annotated[list[str] | None, typer.Option(
         "--fail-on", help="Exit 1 if this verdict occurs; repeatable. One of: "
                           "consistent, overclaim, underclaim, cannot-verify, no-rule, single-trial.")] = None,
-    data: DataOption = None, backend: BackendOption = Backend.oxigraph, endpoint: EndpointOption = None,
+    data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
 ) -> None:
     """Check every recommendation and rating, and list each overclaim, underclaim, cannot-verify and single-trial claim.
 
@@ -363,7 +362,7 @@ def push_command(
     graph_store: Annotated[str | None, typer.Option(
         "--graph-store", help="The server's Graph Store Protocol endpoint (default: the query endpoint).",
         show_default=False)] = None,
-    data: DataOption = None, backend: BackendOption = Backend.oxigraph,
+    data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]],
 ) -> None:
     """Upload the ontology, shapes, data and derived graph to a SPARQL server, one named graph per file.
 
