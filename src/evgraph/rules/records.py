@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from evgraph.namespaces import RDFS
 from evgraph.store import Table
 from evgraph.terms import IRI, Literal, Term, sort_key
 
@@ -164,11 +165,11 @@ def studies_from(facts: Table, appraisals: Table, findings: Table) -> dict[IRI, 
     studies = {}
     for (study,), rows in group(facts, "study").items():
         by_property = {prop: values(prop_rows, "value") for (prop,), prop_rows in group(rows, "property").items()}
-        label = first([{"v": v} for v in by_property.get(IRI("http://www.w3.org/2000/01/rdf-schema#label"), ())], "v")
+        labels = by_property.get(RDFS.label, ())
         results = tuple(
             Finding(finding, values(f_rows, "direction"), values(f_rows, "significant"), values(f_rows, "followUpMonths"))
             for (finding,), f_rows in group(found_by_study.get((study,), []), "finding").items())
-        studies[study] = Study(study, label_of(label, fallback=study), by_property,
+        studies[study] = Study(study, label_of(labels[0] if labels else None, fallback=study), by_property,
                                values(appraised.get((study,), []), "riskOfBias"), results)
     return studies
 
