@@ -24,9 +24,7 @@ from evgraph.paths import Layout
 from evgraph.terms import IRI, Literal
 
 DATA = Layout.default().data
-DATA_FILES = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.ttl"))
-#: Names of the data graphs start with this; the queries below write it out.
-DATA_GRAPHS = f"{GRAPH_BASE}data/"
+DATA_FILES = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.trig"))
 
 PREFIXES = f"""
 PREFIX ev: <{EV}>
@@ -52,7 +50,7 @@ def objects(store, subject: IRI, predicate: IRI) -> list:
     table = store.select(PREFIXES + """
         SELECT ?subject ?predicate ?object WHERE {
           GRAPH ?g { ?subject ?predicate ?object }
-          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
+          FILTER((!STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/shapes/") && STR(?g) != "https://w3id.org/evgraph/graph/derived"))
         }""", {"subject": subject, "predicate": predicate})
     return sorted((row["object"] for row in table), key=str)
 
@@ -89,7 +87,7 @@ def test_every_data_file_is_a_named_graph(bundled_store):
     assert all(str(f.graph) == DATA_GRAPHS + f.relative for f in bundled_store.files_of("data"))
     table = bundled_store.select(
         'SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } '
-        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/")) } ORDER BY ?g')
+        'FILTER((!STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/shapes/") && STR(?g) != "https://w3id.org/evgraph/graph/derived")) } ORDER BY ?g')
     assert [str(row["g"]) for row in table] == sorted(DATA_GRAPHS + r for r in DATA_FILES)
 
 
@@ -97,7 +95,7 @@ def test_data_triple_count(bundled_store):
     assert bundled_store.triple_count("data") == 10_648
     table = bundled_store.select(
         'SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } '
-        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/")) }')
+        'FILTER((!STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/shapes/") && STR(?g) != "https://w3id.org/evgraph/graph/derived")) }')
     assert table.tuples() == [(integer(10_648),)]
 
 
@@ -135,7 +133,7 @@ def test_nodes_of_each_class(bundled_store, cls, expected, with_subclasses):
     query = PREFIXES + f"""
         SELECT ?class (COUNT(DISTINCT ?node) AS ?n) WHERE {{
           GRAPH ?g {{ ?node a ?type }}
-          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
+          FILTER((!STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/shapes/") && STR(?g) != "https://w3id.org/evgraph/graph/derived"))
           {of_class}
         }} GROUP BY ?class"""
     assert bundled_store.select(query, {"class": cls}).tuples() == [(cls, integer(expected))]
@@ -148,16 +146,16 @@ def test_every_typed_node_is_an_iri_citing_an_http_source(bundled_store):
     blank = bundled_store.select("""
         SELECT DISTINCT ?node WHERE {
           GRAPH ?g { ?node a ?type }
-          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/") && !isIRI(?node))
+          FILTER((!STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/shapes/") && STR(?g) != "https://w3id.org/evgraph/graph/derived") && !isIRI(?node))
         }""")
     assert len(blank) == 0, "curated nodes are never blank nodes"
     unsourced = bundled_store.select(PREFIXES + """
         SELECT DISTINCT ?node WHERE {
           GRAPH ?g { ?node a ?type }
-          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
+          FILTER((!STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/shapes/") && STR(?g) != "https://w3id.org/evgraph/graph/derived"))
           FILTER NOT EXISTS {
             GRAPH ?h { ?node dct:source ?source }
-            FILTER(STRSTARTS(STR(?h), "https://w3id.org/evgraph/graph/data/") && REGEX(STR(?source), "^https?://"))
+            FILTER((!STRSTARTS(STR(?h), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?h), "https://w3id.org/evgraph/graph/shapes/") && STR(?h) != "https://w3id.org/evgraph/graph/derived") && REGEX(STR(?source), "^https?://"))
           }
         } ORDER BY ?node""")
     assert [str(row["node"]) for row in unsourced] == []
@@ -228,7 +226,7 @@ def test_recommendation_strengths_as_published(bundled_store):
     table = bundled_store.select(PREFIXES + """
         SELECT ?recommendation ?strength WHERE {
           GRAPH ?g { ?recommendation a ev:Recommendation }
-          FILTER(STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/data/"))
+          FILTER((!STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/ontology/") && !STRSTARTS(STR(?g), "https://w3id.org/evgraph/graph/shapes/") && STR(?g) != "https://w3id.org/evgraph/graph/derived"))
           OPTIONAL { ?recommendation ev:publishedStrength ?strength }
         }""")
     strengths = {row["recommendation"].rsplit("/", 1)[-1]: (row["strength"] or "").rsplit("/", 1)[-1]

@@ -53,14 +53,14 @@ def test_validate_json(tmp_path):
 def test_broken_copy_of_bundled_data_exits_2_naming_file_and_line(tmp_path):
     copy = tmp_path / "data"
     shutil.copytree(Layout.default().data, copy)
-    victim = sorted(copy.rglob("*.ttl"))[0]
+    victim = sorted(copy.rglob("*.trig"))[0]
     original_lines = victim.read_text(encoding="utf-8").splitlines()
     victim.write_text("\n".join(original_lines + ['<https://example.org/x> <https://example.org/p> "open']) + "\n",
                       encoding="utf-8")
     result = runner.invoke(app, ["validate", "--data", str(copy)])
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == (
-        f"Error: {victim}:{len(original_lines) + 1}: Turtle syntax error: Parser error between line"
+        f"Error: {victim}:{len(original_lines) + 1}: TriG syntax error: Parser error between line"
         f" {len(original_lines) + 1} column 49 and line {len(original_lines) + 2} column 1: Unexpected end of file.")
     assert "Traceback" not in result.output
 
@@ -75,7 +75,7 @@ def test_empty_data_folder_exits_2(tmp_path):
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["validate", "--data", str(tmp_path / "empty")])
     assert result.exit_code == 2
-    assert result.output == f"Error: The data folder {tmp_path / 'empty'} holds no Turtle (.ttl) files.\n"
+    assert result.output == f"Error: The data folder {tmp_path / 'empty'} holds no Turtle (.ttl) or TriG (.trig) files.\n"
 
 
 def test_stats_json_counts_triples_graphs_and_classes(tmp_path):

@@ -12,13 +12,13 @@ from conftest import fixture_data_dir
 
 from evgraph.errors import ConfigError, DataError, QueryError
 from evgraph.namespaces import GRAPH_BASE
-from evgraph.store import BACKENDS, DERIVED_GRAPH, LoadedFile, load_store
+from evgraph.store import BACKENDS, DERIVED_GRAPH, LoadedFile, Location, load_store
 from evgraph.terms import IRI, RDF_LANG_STRING, XSD, XSD_STRING, Literal
 
 EX = "https://example.org/evgraph-test/"
 EV = "https://w3id.org/evgraph/ontology#"
 RDFS_LABEL = IRI("http://www.w3.org/2000/01/rdf-schema#label")
-GOOD_GRAPH = IRI(f"{GRAPH_BASE}data/good_evidence_chain.ttl")
+GOOD_GRAPH = IRI(f"{GRAPH_BASE}data/good_evidence_chain")
 SRC = Path(__file__).resolve().parent.parent / "src" / "evgraph"
 
 
@@ -39,10 +39,10 @@ def good_store(tmp_path, backend):
 def test_each_data_file_is_its_own_named_graph(tmp_path, backend):
     store = load_store(data=fixture_data_dir(tmp_path, "good_evidence_chain", "node_without_source"),
                        backend=backend)
-    assert [str(f.graph) for f in store.files_of("data")] == [
-        f"{GRAPH_BASE}data/good_evidence_chain.ttl", f"{GRAPH_BASE}data/node_without_source.ttl"]
+    assert [f.graphs for f in store.files_of("data")] == [
+        (IRI(f"{GRAPH_BASE}data/good_evidence_chain"),), (IRI(f"{GRAPH_BASE}data/node_without_source"),)]
     table = store.select("SELECT ?node ?g WHERE { GRAPH ?g { ?node ?p ?o } }", {"node": IRI(f"{EX}unsourced-charity")})
-    assert {row["g"] for row in table} == {IRI(f"{GRAPH_BASE}data/node_without_source.ttl")}
+    assert {row["g"] for row in table} == {IRI(f"{GRAPH_BASE}data/node_without_source")}
     # The default graph is the union of the named graphs: no GRAPH clause, both files answer.
     union = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
                          f"FILTER(?s IN (<{EX}trial>, <{EX}unsourced-charity>)) }}")
@@ -52,9 +52,45 @@ def test_each_data_file_is_its_own_named_graph(tmp_path, backend):
 def test_ontology_and_shapes_are_loaded_beside_the_data(good_store):
     assert {f.relative for f in good_store.files_of("ontology")} >= {"evgraph.ttl", "schemes/guidebook.ttl"}
     assert {f.relative for f in good_store.files_of("shapes")} >= {"provenance.ttl", "evidence.ttl"}
-    assert all(str(f.graph) == f"{GRAPH_BASE}{f.role}/{f.relative}" for f in good_store.files)
+    assert all(f.graphs == (IRI(f"{GRAPH_BASE}{f.role}/{f.relative.removesuffix('.ttl')}"),) for f in good_store.files)
     assert good_store.triple_count("data") == 103
     assert good_store.triple_count("ontology") > 0 and good_store.triple_count("shapes") > 0
+
+
+def test_a_trig_file_writes_the_graphs_it_names_and_several_files_may_share_one(tmp_path, backend):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shared, own = f"{GRAPH_BASE}source/example.org-page", f"{GRAPH_BASE}curation"
+    (folder / "a.trig").write_text(f"GRAPH <{shared}> {{ <{EX}a> <{RDFS_LABEL}> \"A\" . }}\n"
+                                   f"GRAPH <{own}> {{ <{EX}a> <{RDFS_LABEL}> \"own\" . }}\n")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "b.trig").write_text(f"GRAPH <{shared}> {{\n    <{EX}b> <{RDFS_LABEL}> \"B\" .\n}}\n")
+    store = load_store(data=folder, backend=backend)
+    assert [(f.relative, f.graphs, f.triples) for f in store.files_of("data")] == [
+        ("a.trig", (IRI(own), IRI(shared)), 2), ("sub/b.trig", (IRI(shared),), 1)]
+    assert store.graphs_of("data") == [IRI(own), IRI(shared)]
+    assert store.graph_sizes()[IRI(shared)] == 2
+    assert store.locate(IRI(f"{EX}b")) == Location(folder / "sub" / "b.trig", 2)
+
+
+def test_a_trig_triple_outside_every_graph_is_a_data_error(tmp_path, backend):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "loose.trig").write_text(f"<{EX}a> <{RDFS_LABEL}> \"A\" .\n")
+    with pytest.raises(DataError) as caught:
+        load_store(data=folder, backend=backend)
+    assert caught.value.message.startswith(f"{folder / 'loose.trig'}: 1 triple(s) outside every GRAPH block, e.g. <{EX}a>")
+    assert caught.value.hint == "Put each triple in the named graph of the document it comes from (docs/provenance.md)."
+
+
+def test_a_data_file_may_not_write_an_ontology_graph(tmp_path, backend):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "sneaky.trig").write_text(f"GRAPH <{GRAPH_BASE}ontology/evgraph> {{ <{EX}a> <{RDFS_LABEL}> \"A\" . }}\n")
+    with pytest.raises(DataError) as caught:
+        load_store(data=folder, backend=backend)
+    assert caught.value.message == (f"{folder / 'sneaky.trig'}: writes the graph <{GRAPH_BASE}ontology/evgraph>,"
+                                    " whose name marks it as ontology, not data.")
 
 
 def test_syntax_error_names_file_and_line(tmp_path, backend):
@@ -82,7 +118,7 @@ def test_empty_data_folder_is_a_data_error(tmp_path, backend):
     (tmp_path / "data" / "README.md").write_text("not turtle")
     with pytest.raises(DataError) as caught:
         load_store(data=tmp_path / "data", backend=backend)
-    assert caught.value.message == f"The data folder {tmp_path / 'data'} holds no Turtle (.ttl) files."
+    assert caught.value.message == f"The data folder {tmp_path / 'data'} holds no Turtle (.ttl) or TriG (.trig) files."
 
 
 def test_unknown_backend_is_a_config_error(tmp_path):
@@ -224,7 +260,7 @@ def test_add_derived_replaces_the_derived_graph_and_registers_it(good_store):
     assert good_store.select(derived).tuples() == [first]
     good_store.add_derived([second])
     assert good_store.select(derived).tuples() == [second]
-    assert good_store.files_of("derived") == [LoadedFile("derived", Path(), "", DERIVED_GRAPH, 1)]
+    assert good_store.files_of("derived") == [LoadedFile("derived", Path(), "", (DERIVED_GRAPH,), 1)]
     # The derived graph is part of the union default graph, and curated data is untouched.
     assert good_store.select(f"SELECT ?s ?o WHERE {{ ?s <{EV}derivedNote> ?o }}").tuples() == [second[::2]]
     assert good_store.triple_count("data") == 103

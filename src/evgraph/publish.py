@@ -24,8 +24,8 @@ def push_graph(store: Store, endpoint: str, graph_store: str, authorization: str
     headers = {"Authorization": authorization} if authorization else None
     add_derivations(store)
     pushed = push(store, graph_store, headers)
-    remote = {f.graph: f.triples for f in connect(endpoint, headers, store.layout).files}
-    local = {f.graph: f.triples for f in pushed}
+    remote = connect(endpoint, headers, store.layout).graph_sizes()
+    local = pushed
     differing = sorted(g for g, n in local.items() if remote.get(g) != n)
     if differing:
         raise DataError(f"After the upload, {len(differing)} graph(s) on the server differ from the local ones,"

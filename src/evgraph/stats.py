@@ -33,11 +33,12 @@ class Stats:
 
 def compute_stats(store: Store) -> Stats:
     """Count the store's data triples, its data named graphs and the instances of each class."""
+    data_graphs = set(store.graphs_of("data"))
     counts = [(short(row["class"]), int(str(row["instances"]))) for row in run(store, "internal/class-counts")]
     return Stats(
         triples=store.triple_count("data"),
         ontology_triples=store.triple_count("ontology"),
         shapes_triples=store.triple_count("shapes"),
-        data_graphs={str(f.graph): f.triples for f in store.files_of("data")},
+        data_graphs={str(g): n for g, n in store.graph_sizes().items() if g in data_graphs},
         classes=dict(sorted(counts, key=lambda item: (-item[1], item[0]))),
     )

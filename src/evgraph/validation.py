@@ -95,7 +95,7 @@ def validate(store: Store, with_rules: bool = True) -> Report:
     level = rdflib_log.level
     rdflib_log.setLevel(logging.ERROR)  # rdflib logs a traceback for "79x"^^xsd:integer; the shapes report it
     try:
-        derived_files = {f.graph for f in store.files_of("shapes") if f.relative == DERIVED_SHAPES}
+        derived_files = {g for f in store.files_of("shapes") if f.relative == DERIVED_SHAPES for g in f.graphs}
         data = graph(store.graphs_of("data", "ontology"))
         violations = run(data, graph(store.graphs_of("shapes"), lambda name: name not in derived_files))
         if with_rules:

@@ -12,6 +12,7 @@ from typing import Iterable, Mapping
 
 from evgraph.errors import ConfigError
 from evgraph.paths import Layout
+from evgraph.terms import IRI
 from evgraph.store.base import DERIVED_GRAPH, ROLES, LoadedFile, Location, Store, Table, Triple, load_files
 
 BACKENDS = ("oxigraph", "rdflib")
@@ -19,7 +20,7 @@ BACKENDS = ("oxigraph", "rdflib")
 
 def load_store(layout: Layout | None = None, *, data: Path | None = None, shapes: Path | None = None,
                ontology: Path | None = None, roles: Iterable[str] = ROLES, backend: str = "oxigraph") -> Store:
-    """Load the ontology, shapes and data folders into an embedded store, a named graph per file.
+    """Load the ontology, shapes and data folders into an embedded store (named graphs: docs/provenance.md).
 
     Raises :class:`ConfigError` for a missing folder or unknown backend and :class:`DataError` for an
     empty folder or a file that does not parse (naming the file and line).
@@ -41,8 +42,8 @@ def connect(endpoint: str, headers: Mapping[str, str] | None = None, layout: Lay
     return SparqlStore(layout or Layout.default(), endpoint, headers)
 
 
-def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = None) -> list[LoadedFile]:
-    """Upload every named graph of ``source`` to a Graph Store Protocol endpoint; the graphs pushed."""
+def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = None) -> dict[IRI, int]:
+    """Upload every named graph of ``source`` to a Graph Store Protocol endpoint; each graph pushed, with its size."""
     from evgraph.store.sparql_store import push as push_graphs
 
     return push_graphs(source, graph_store, headers)

@@ -29,12 +29,12 @@ Triple = tuple[Term, Term, Term]
 
 @dataclass(frozen=True)
 class LoadedFile:
-    """One Turtle file and the named graph it was loaded into."""
+    """One Turtle or TriG file, the named graphs it wrote into, and how many triples it held."""
 
     role: str
     path: Path
     relative: str
-    graph: IRI
+    graphs: tuple[IRI, ...]
     triples: int
 
 
@@ -99,8 +99,12 @@ class Store(ABC):
         """A SELECT answer in a W3C results format, written by the engine: json, xml, csv or tsv."""
 
     @abstractmethod
-    def load_turtle(self, path: Path, graph: IRI) -> int:
-        """Parse one Turtle file into a named graph; its triple count. Raises DataError naming file:line."""
+    def load_file(self, path: Path, graph: IRI) -> dict[IRI, int]:
+        """Parse one file into the store: a Turtle file into ``graph``, a TriG file into the graphs it names.
+
+        Returns the triple count per graph written. Raises DataError naming file:line for a syntax
+        error, and for TriG triples outside every ``GRAPH`` block.
+        """
 
     @abstractmethod
     def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
@@ -120,31 +124,39 @@ class Store(ABC):
         return [f for f in self.files if f.role == role]
 
     def graphs_of(self, *roles: str) -> list[IRI]:
-        """Names of the graphs of the given roles."""
-        return [f.graph for f in self.files if f.role in roles]
+        """Names of the graphs of the given roles, sorted (a graph written by several files once)."""
+        return sorted({g for f in self.files if f.role in roles for g in f.graphs})
+
+    def graph_sizes(self) -> dict[IRI, int]:
+        """Every named graph under evgraph's graph base with its triple count, as the store holds them."""
+        table = self.select(_GRAPH_SIZES)
+        return {IRI(str(row["g"])): int(str(row["n"])) for row in table
+                if isinstance(row["g"], IRI) and str(row["g"]).startswith(GRAPH_BASE)}
 
     def triple_count(self, role: str = "data") -> int:
-        """Number of triples loaded from files of one role."""
-        return sum(f.triples for f in self.files_of(role))
+        """Number of triples in the graphs of one role (a triple in two graphs counts twice)."""
+        return sum(n for g, n in self.graph_sizes().items() if role_of(g) == role)
 
     def add_derived(self, triples: list[Triple]) -> None:
         """Put the rules' output into the derived named graph (replacing what was there)."""
         self.replace_graph(DERIVED_GRAPH, triples)
-        self.files = [f for f in self.files if f.graph != DERIVED_GRAPH]
-        self.files.append(LoadedFile("derived", Path(), "", DERIVED_GRAPH, len(triples)))
+        self.files = [f for f in self.files if f.role != "derived"]
+        self.files.append(LoadedFile("derived", Path(), "", (DERIVED_GRAPH,), len(triples)))
+
+    def source_files(self) -> list[Path]:
+        """The data, then ontology, files a node may be defined in."""
+        return [f.path for f in self.files_of("data") + self.files_of("ontology")]
 
     def locate(self, node: Term | None) -> Location | None:
         """The data (else ontology) file, and line, that defines ``node``: where it is typed, else a subject."""
         if not isinstance(node, IRI):
             return None
-        table = self.select(_DEFINING_GRAPHS, {"node": node})
-        found = {row["g"]: str(row["typed"]) == "true" for row in table if isinstance(row["g"], IRI)}
-        ordered = [f for f in self.files_of("data") + self.files_of("ontology") if f.graph in found]
-        ordered.sort(key=lambda f: not found[f.graph])  # typed beats merely described; data before ontology
-        if not ordered:
+        found = [(not typed, order, path, line) for order, path in enumerate(self.source_files())
+                 for line, typed in [self._subject_lines(path).find(node)] if line is not None]
+        if not found:
             return None
-        loaded = ordered[0]
-        return Location(loaded.path, self._subject_lines(loaded.path).find(node))
+        _, _, path, line = min(found)  # typed beats merely described; data before ontology
+        return Location(path, line)
 
     def _subject_lines(self, path: Path) -> "_SubjectLines":
         if path not in self._line_indexes:
@@ -152,66 +164,107 @@ class Store(ABC):
         return self._line_indexes[path]
 
 
-_DEFINING_GRAPHS = """
-SELECT ?node ?g (MAX(?isTyped) AS ?typed) WHERE {
-  GRAPH ?g { ?node ?p ?o }
-  BIND(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> AS ?isTyped)
-} GROUP BY ?node ?g
-"""
+_GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 _PREFIX = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
 class _SubjectLines:
-    """Maps the subjects written at the start of a line in a Turtle file to their line numbers."""
+    """Maps the subjects written in a Turtle or TriG file to their first line, noting where they are typed.
+
+    A subject starts a statement: in Turtle at the start of a line, in TriG indented once inside a
+    ``GRAPH`` block. Continuation lines are indented further.
+    """
 
     def __init__(self, text: str):
         self.prefixes: dict[str, str] = {}
         self.first_line: dict[str, int] = {}
+        self.typed_line: dict[str, int] = {}
+        statements: list[tuple[int, int, str]] = []
         for number, line in enumerate(text.splitlines(), start=1):
             declared = _PREFIX.match(line)
             if declared:
                 self.prefixes[declared.group(1) or ""] = declared.group(2)
                 continue
-            if not line or line[0].isspace() or line.startswith("#"):
+            stripped = line.strip()
+            if not stripped or stripped.startswith(("#", "}")) or _GRAPH_OPEN.match(stripped):
                 continue
-            token = line.split(None, 1)[0]
+            statements.append((len(line) - len(line.lstrip()), number, stripped))
+        indent = min((i for i, _, _ in statements), default=0)
+        for level, number, stripped in statements:
+            if level != indent:
+                continue
+            token, _, rest = stripped.partition(" ")
             self.first_line.setdefault(token, number)
+            if rest.startswith("a "):
+                self.typed_line.setdefault(token, number)
 
-    def find(self, node: IRI) -> int | None:
+    def find(self, node: IRI) -> tuple[int | None, bool]:
+        """The line that defines ``node`` (where it is typed, else where it is first a subject), and whether typed."""
         iri = str(node)
         tokens = [f"<{iri}>"]
         tokens += [f"{p}:{iri[len(ns):]}" for p, ns in self.prefixes.items() if iri.startswith(ns)]
+        typed = [self.typed_line[t] for t in tokens if t in self.typed_line]
+        if typed:
+            return min(typed), True
         lines = [self.first_line[t] for t in tokens if t in self.first_line]
-        return min(lines) if lines else None
+        return (min(lines) if lines else None), False
+
+
+_GRAPH_OPEN = re.compile(r"^(GRAPH\s+)?(<[^>]*>|[\w-]*:[\w./-]*)\s*\{$", re.IGNORECASE)
 
 
 # -- loading ------------------------------------------------------------------------------------
 
 
-def turtle_files(folder: Path, role: str) -> list[Path]:
-    """The Turtle files under a folder, sorted; a missing or empty folder is a typed error."""
+#: The file formats a folder may hold, by suffix.
+RDF_SUFFIXES = (".ttl", ".trig")
+
+
+def rdf_files(folder: Path, role: str) -> list[Path]:
+    """The Turtle and TriG files under a folder, sorted; a missing or empty folder is a typed error."""
     if not folder.is_dir():
         raise ConfigError(f"The {role} folder {folder} does not exist.",
                           hint=f"Pass an existing folder with --{role}." if role != "ontology" else None)
-    files = sorted(p for p in folder.rglob("*.ttl") if p.is_file())
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
     if not files:
-        raise DataError(f"The {role} folder {folder} holds no Turtle (.ttl) files.")
+        raise DataError(f"The {role} folder {folder} holds no Turtle (.ttl) or TriG (.trig) files.")
     return files
 
 
 def graph_name(role: str, relative: str) -> IRI:
-    """The named graph a file of a role is loaded into."""
-    return IRI(f"{GRAPH_BASE}{role}/{relative}")
+    """The named graph a Turtle file of a role is loaded into: its path in the folder, without suffix.
+
+    TriG files (all of ``data/``) name their own graphs, which therefore do not depend on the file.
+    """
+    return IRI(f"{GRAPH_BASE}{role}/{relative.rsplit('.', 1)[0]}")
+
+
+def role_of(graph: IRI) -> str:
+    """The role of a named graph, read from its name: ontology, shapes, derived, else data."""
+    local = str(graph)[len(GRAPH_BASE):] if str(graph).startswith(GRAPH_BASE) else ""
+    if str(graph) == DERIVED_GRAPH:
+        return "derived"
+    head = local.split("/", 1)[0]
+    return head if head in ("ontology", "shapes") and "/" in local else "data"
 
 
 def load_files(store: Store, roles: Iterable[str] = ROLES) -> Store:
-    """Load the layout's folders into ``store``, a named graph per file; returns the store."""
+    """Load the layout's folders into ``store``; returns the store.
+
+    A Turtle file goes into a graph named after its path; a TriG file into the graphs it names. A
+    graph of one role may not be written by a file of another (say, data naming an ontology graph).
+    """
     for role in roles:
         folder: Path = getattr(store.layout, role)
-        for path in turtle_files(folder, role):
+        for path in rdf_files(folder, role):
             relative = path.relative_to(folder).as_posix()
-            name = graph_name(role, relative)
-            count = store.load_turtle(path, name)
-            store.files.append(LoadedFile(role, path, relative, name, count))
+            sizes = store.load_file(path, graph_name(role, relative))
+            misplaced = sorted(g for g in sizes if role_of(g) != role)
+            if misplaced:
+                raise DataError(f"{path}: writes the graph <{misplaced[0]}>, whose name marks it as"
+                                f" {role_of(misplaced[0])}, not {role}.",
+                                hint="Name data graphs under graph/source/, graph/joint/, graph/inferred/ or graph/curation"
+                                     " (docs/provenance.md).")
+            store.files.append(LoadedFile(role, path, relative, tuple(sorted(sizes)), sum(sizes.values())))
     return store

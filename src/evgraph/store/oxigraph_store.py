@@ -85,18 +85,30 @@ class OxigraphStore(Store):
     def serialize_select(self, sparql: str, bindings: Mapping[str, Term] | None, media: str) -> bytes:
         return self._query(sparql, bindings).serialize(format=_RESULT_FORMATS[media])
 
-    def load_turtle(self, path: Path, graph: IRI) -> int:
-        target = ox.NamedNode(str(graph))
+    def load_file(self, path: Path, graph: IRI) -> dict[IRI, int]:
+        trig = path.suffix == ".trig"
+        kind = "TriG" if trig else "Turtle"
         try:
-            self._store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=target)
+            parsed = ox.parse(path=str(path), format=ox.RdfFormat.TRIG if trig else ox.RdfFormat.TURTLE)
+            target = ox.NamedNode(str(graph))
+            quads = set(parsed) if trig else {ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed}
         except SyntaxError as error:
-            raise DataError(f"{path}:{error.lineno}: Turtle syntax error: {error.msg}.",
+            raise DataError(f"{path}:{error.lineno}: {kind} syntax error: {error.msg}.",
                             hint="Fix the file and run the command again.") from None
         except UnicodeDecodeError as error:
             raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
         except (OSError, ValueError) as error:
-            raise DataError(f"{path}: could not be read as Turtle: {error}") from None
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, target))
+            raise DataError(f"{path}: could not be read as {kind}: {error}") from None
+        outside = sorted(str(q.triple) for q in quads if isinstance(q.graph_name, ox.DefaultGraph))
+        if outside:
+            raise DataError(f"{path}: {len(outside)} triple(s) outside every GRAPH block, e.g. {outside[0]}.",
+                            hint="Put each triple in the named graph of the document it comes from (docs/provenance.md).")
+        self._store.extend(quads)
+        sizes: dict[IRI, int] = {}
+        for quad in quads:
+            name = IRI(quad.graph_name.value)
+            sizes[name] = sizes.get(name, 0) + 1
+        return sizes
 
     def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
         target = ox.NamedNode(str(graph))

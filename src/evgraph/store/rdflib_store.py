@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, URIRef
 from rdflib import Literal as RdfLiteral
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.query import Result
 
@@ -82,21 +83,35 @@ class RdflibStore(Store):
     def serialize_select(self, sparql: str, bindings: Mapping[str, Term] | None, media: str) -> bytes:
         return self._query(sparql, bindings).serialize(format=media)
 
-    def load_turtle(self, path: Path, graph: IRI) -> int:
-        parsed = Graph()
+    def load_file(self, path: Path, graph: IRI) -> dict[IRI, int]:
+        trig = path.suffix == ".trig"
+        kind = "TriG" if trig else "Turtle"
+        parsed = Dataset()
         try:
-            parsed.parse(path, format="turtle")
+            if trig:
+                parsed.parse(path, format="trig")
+            else:
+                parsed.graph(URIRef(str(graph))).parse(path, format="turtle")
         except BadSyntax as error:
-            raise DataError(f"{path}:{error.lines + 1}: Turtle syntax error: {error._why}.",
+            raise DataError(f"{path}:{error.lines + 1}: {kind} syntax error: {error._why}.",
                             hint="Fix the file and run the command again.") from None
         except UnicodeDecodeError as error:
             raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
         except Exception as error:  # rdflib reports some errors (bad IRIs, literals) with plain exceptions
-            raise DataError(f"{path}: could not be read as Turtle: {error}") from None
-        target = self._dataset.graph(URIRef(str(graph)))
-        for triple in parsed:
-            target.add(triple)
-        return len(target)
+            raise DataError(f"{path}: could not be read as {kind}: {error}") from None
+        sizes: dict[IRI, int] = {}
+        for context in parsed.graphs():
+            if len(context) == 0:
+                continue
+            if context.identifier == DATASET_DEFAULT_GRAPH_ID:
+                s, p, o = next(iter(context))
+                raise DataError(f"{path}: {len(context)} triple(s) outside every GRAPH block, e.g. {s.n3()} {p.n3()} {o.n3()}.",
+                                hint="Put each triple in the named graph of the document it comes from (docs/provenance.md).")
+            target = self._dataset.graph(context.identifier)
+            for triple in context:
+                target.add(triple)
+            sizes[IRI(str(context.identifier))] = len(context)
+        return sizes
 
     def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
         target = self._dataset.graph(URIRef(str(graph)))

@@ -19,9 +19,8 @@ from typing import Iterable, Mapping
 import pyoxigraph as ox
 
 from evgraph.errors import ConfigError, EndpointError, QueryError
-from evgraph.namespaces import GRAPH_BASE
 from evgraph.paths import Layout
-from evgraph.store.base import ROLES, LoadedFile, Location, Store, Table, Triple, _SubjectLines
+from evgraph.store.base import ROLES, Store, Table, Triple, rdf_files, role_of
 from evgraph.store.oxigraph_store import to_term as _ox_to_term
 from evgraph.store.sparql_text import update_keyword, with_values
 from evgraph.terms import IRI, RDF_LANG_STRING, XSD_STRING, BlankNode, Literal, Term
@@ -73,7 +72,7 @@ class SparqlStore(Store):
         super().__init__(layout)
         self.endpoint = _check_url(endpoint)
         self.headers = dict(headers or {})
-        self.files = self._graphs()
+        self._sizes = self.graph_sizes()
 
     def _post(self, sparql: str, accept: str) -> bytes:
         operation = update_keyword(sparql)
@@ -118,7 +117,7 @@ class SparqlStore(Store):
     def serialize_select(self, sparql: str, bindings: Mapping[str, Term] | None, media: str) -> bytes:
         return self._post(with_values(sparql, bindings), _MEDIA[media])
 
-    def load_turtle(self, path: Path, graph: IRI) -> int:
+    def load_file(self, path: Path, graph: IRI) -> dict[IRI, int]:
         raise ConfigError(f"The store at {self.endpoint} is read-only here; use `evgraph push` to upload.")
 
     def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
@@ -127,47 +126,33 @@ class SparqlStore(Store):
     def dump(self, graphs: Iterable[IRI] | None = None) -> bytes:
         raise ConfigError(f"Reading whole graphs from {self.endpoint} is not supported; run against local files.")
 
-    def _graphs(self) -> list[LoadedFile]:
-        """The evgraph named graphs the server holds, with their roles and sizes."""
-        table = self.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-        files = []
-        for row in table:
-            name = str(row["g"])
-            if not name.startswith(GRAPH_BASE):
-                continue
-            role, _, relative = name[len(GRAPH_BASE):].partition("/")
-            files.append(LoadedFile(role, self._local_copy(role, relative), relative, IRI(name), int(str(row["n"]))))
-        return files
+    def graphs_of(self, *roles: str) -> list[IRI]:
+        """Names of the server's evgraph graphs of the given roles (a role is read from the graph's name)."""
+        return sorted(g for g in self._sizes if role_of(g) in roles)
 
-    def _local_copy(self, role: str, relative: str) -> Path:
-        """The file under the local layout that a graph was pushed from, when it is there; else ``Path()``."""
-        if role in ROLES and relative:
-            candidate = getattr(self.layout, role) / relative
-            if candidate.is_file():
-                return candidate
-        return Path()
-
-    def locate(self, node: Term | None) -> Location | None:
-        """As for a local store, when the local layout has the defining graph's file; else None."""
-        location = super().locate(node)
-        return location if location is not None and location.path.is_file() else None
-
-    def _subject_lines(self, path: Path) -> _SubjectLines:
-        return super()._subject_lines(path) if path.is_file() else _SubjectLines("")
+    def source_files(self) -> list[Path]:
+        """The local layout's data and ontology files, when they are there: the server has no files."""
+        found = []
+        for role in ("data", "ontology"):
+            folder = getattr(self.layout, role)
+            if folder.is_dir():
+                found += rdf_files(folder, role)
+        return found
 
 
-def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = None) -> list[LoadedFile]:
-    """Upload every named graph of ``source`` with the SPARQL 1.1 Graph Store Protocol (PUT, one per graph)."""
+def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = None) -> dict[IRI, int]:
+    """Upload every named graph of ``source`` with the SPARQL 1.1 Graph Store Protocol (PUT, one per graph).
+
+    Returns each graph pushed with its triple count.
+    """
     _check_url(graph_store)
-    pushed = []
-    for loaded in source.files:
-        body = source.dump([loaded.graph])
-        url = f"{graph_store}{'&' if '?' in graph_store else '?'}graph={urllib.parse.quote(str(loaded.graph), safe='')}"
-        triples = ox.serialize([quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_QUADS)],
-                               format=ox.RdfFormat.N_TRIPLES)
+    pushed: dict[IRI, int] = {}
+    for graph in source.graphs_of(*ROLES, "derived"):
+        quads = list(ox.parse(source.dump([graph]), format=ox.RdfFormat.N_QUADS))
+        url = f"{graph_store}{'&' if '?' in graph_store else '?'}graph={urllib.parse.quote(str(graph), safe='')}"
+        triples = ox.serialize([quad.triple for quad in quads], format=ox.RdfFormat.N_TRIPLES)
         request = urllib.request.Request(url, data=triples, method="PUT",
                                          headers={**dict(headers or {}), "Content-Type": "application/n-triples"})
         _read(request, graph_store)
-        pushed.append(loaded)
+        pushed[graph] = len(quads)
     return pushed
-
