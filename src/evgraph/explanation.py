@@ -61,6 +61,8 @@ class StudyView:
     reports: list[ReportView]
     findings: list[FindingView]
     sources: list[str]
+    #: Where the facts above come from: ``{"facts", "method", "sources"}``, one per distinct origin.
+    origins: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class _Index:
             intervention_arm=number(EV.interventionArmSize), control_arm=number(EV.controlArmSize),
             sample_size=number(EV.sampleSize), risk_of_bias=risk, appraised_by=judges if risk else None,
             reports=reports, findings=findings, sources=_texts(fact(DCTERMS.source), "value"),
+            origins=_origins(facts),
         )
 
     def studies_of(self, subject: IRI, links: tuple[str, ...]) -> list[StudyView]:
@@ -188,6 +191,29 @@ class _Index:
         return views
 
 
+#: The study facts whose origin an explanation shows, in the words it uses for them.
+_ORIGIN_FACTS = {EV.design: "design", EV.designDescription: "design as described", EV.country: "country",
+                 EV.interventionArmSize: "intervention arm", EV.controlArmSize: "control arm",
+                 EV.sampleSize: "sample size"}
+
+
+def origin(rows: list[dict], method: str = "method", source: str = "source") -> dict:
+    """How (a method of ``ev:MethodScheme``, by its name) and from which documents a fact was recorded."""
+    found = _text(rows, method)
+    return {"method": found.rsplit("/", 1)[-1] if found else "not recorded", "sources": _texts(rows, source)}
+
+
+def _origins(facts: dict[tuple, list[dict]]) -> list[dict]:
+    grouped: dict[tuple, list[str]] = {}
+    for prop, name in _ORIGIN_FACTS.items():
+        rows = facts.get((prop,), [])
+        if rows:
+            found = origin(rows)
+            grouped.setdefault((found["method"], tuple(found["sources"])), []).append(name)
+    # In the order of the first fact of each origin (dicts keep insertion order).
+    return [{"facts": names, "method": method, "sources": list(sources)} for (method, sources), names in grouped.items()]
+
+
 def _follow_up(rows: list[dict]) -> float | None:
     months = [v.number() for v in values(rows, "followUpMonths") if isinstance(v, Literal)]
     return months[0] if len(months) == 1 else None
@@ -200,7 +226,8 @@ def _labels(rows: list[dict]) -> str | None:
 def _published(claim: list[dict], links: dict[str, list[dict]], kind: str) -> dict:
     level = _text(claim, "levelLabel") or _text(claim, "level")
     common = {"scheme": _text(claim, "schemeLabel") if first(claim, "level") else None, "level": level,
-              "as_stated": _text(claim, "asStated")}
+              "as_stated": _text(claim, "asStated"),
+              "origin": origin(claim, "levelMethod", "levelSource") if first(claim, "level") else None}
     if kind == "Recommendation":
         return {**common, "not_recorded_because": _text(claim, "notRecordedBecause"),
                 "by": _labels(links.get("publisher", [])), "in": _text(claim, "guidanceLabel")

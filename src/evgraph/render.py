@@ -79,6 +79,17 @@ def _published_line(e: Explanation) -> str:
     return line
 
 
+def origin_text(origin: dict) -> str:
+    """How and where a fact was recorded, in words: "read from <url>", "quoted from <url>, <url>"."""
+    word = _METHOD_WORDS.get(origin["method"], f"{origin['method']}:")
+    return f"{word} {', '.join(origin['sources'])}" if origin["sources"] else word.removesuffix(":").removesuffix(" by")
+
+
+_METHOD_WORDS = {"read": "read from", "quoted": "quoted from", "second-hand": "reported second-hand by",
+                 "inferred-from-page-structure": "inferred from the page structure of",
+                 "curator-judgement": "curators' judgement:"}
+
+
 def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
     """The explanation as aligned text lines, the shape `evgraph why` prints."""
     s, p = e.subject, e.published
@@ -87,6 +98,8 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
     if s.get("about"):
         lines.append(f"{'About':<16}{s['about']}")
     lines.append(f"{'Published':<16}{_published_line(e)}")
+    if p.get("origin"):
+        lines.append(f"{'':<16}  level {origin_text(p['origin'])}")
     if e.criteria_text:
         lines.append(f"{'Criteria':<16}{e.criteria_text}")
     for review in e.reviews:
@@ -102,6 +115,8 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
         lines.append(f"{head:<16}{LINK_MARK.get(study.link, '?')} {study.label}   {study_line(study)}")
         if study.link == "candidate":
             lines.append(f"{'':<18}candidate, not confirmed: {study.link_basis or 'proposed by curation'}")
+        for found in study.origins:
+            lines.append(f"{'':<18}{', '.join(found['facts'])}: {origin_text(found)}")
         for report in study.reports:
             doi = f" doi:{report.doi}" if report.doi else ""
             lines.append(f"{'':<18}report: {report.title} ({report.year or 'n.d.'}){doi}")
