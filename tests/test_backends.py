@@ -235,7 +235,8 @@ def test_push_command_uploads_and_checks_the_counts(tmp_path):
         result = CliRunner().invoke(app, ["push", "--endpoint", server.query_url, "--graph-store", server.store_url,
                                           "--data", str(folder)])
         assert result.exit_code == 0, result.output
-        graphs = connect(server.query_url).files
-    assert [f.role for f in graphs].count("data") == 1 and [f.role for f in graphs].count("derived") == 1
+        remote = connect(server.query_url)
+        graphs = remote.graph_sizes()
+        assert len(remote.graphs_of("data")) == 1 and len(remote.graphs_of("derived")) == 1
     assert result.output.replace("\n", " ").split(" named graphs")[0] == f"Pushed {len(graphs)}"
     assert result.output.rstrip().endswith(f"{server.query_url} answers with the same counts.")

@@ -77,7 +77,7 @@ def test_markdown_has_a_study_table(fixture_store):
 
 def test_why_answers_every_recommendation_and_rating_in_the_bundled_data(bundled_store):
     rows = read_rows(bundled_store, None, EXPLANATION_QUERIES)
-    subjects = sorted(row["subject"] for row in rows["internal/claims"])
+    subjects = sorted({row["subject"] for row in rows["internal/claims"]})
     assert len(subjects) == 72
     for e in explain_rows(rows, subjects):
         subject = e.subject["iri"]

@@ -38,12 +38,17 @@ SHORT = {
     "prov:": "http://www.w3.org/ns/prov#",
 }
 
+METHOD = "https://w3id.org/evgraph/scheme/method/"
+SOURCETYPE = "https://w3id.org/evgraph/scheme/source-type/"
+EV = "https://w3id.org/evgraph/ontology#"
+
 #: Every parameter value the tests bind, per query: each must be declared, and each declared one is bound.
 BOUND = {
     "trace-recommendation": {"recommendation": f"{EX}rec-confirmed"},
     "why-rating": {"rating": f"{EX}rating-consistent"},
     "studies-behind-intervention": {"intervention": f"{EX}programme"},
     "study-dependents": {"study": f"{EX}rct"},
+    "fact-sources": {"node": f"{EX}trial-7", "property": "https://w3id.org/evgraph/ontology#sampleSize"},
 }
 
 
@@ -69,6 +74,7 @@ def store(tmp_path_factory) -> Store:
     folder = tmp_path_factory.mktemp("catalogue") / "data"
     folder.mkdir()
     shutil.copy(FIXTURES / "catalogue.ttl", folder / "catalogue.ttl")
+    shutil.copy(FIXTURES / "fact_sources.trig", folder / "fact_sources.trig")
     loaded = load_store(data=folder)
     rules.add_derivations(loaded)
     return loaded
@@ -86,7 +92,7 @@ def answer(store: Store, name: str, **params: str) -> tuple[list[str], list[tupl
 
 def test_the_catalogue_has_the_auditors_questions():
     assert [q.name for q in queries.catalogue()] == [
-        "guide-vs-review", "inferred-ratings", "level-criteria", "non-uk-evidence-only", "organisation-lineage",
+        "fact-sources", "guide-vs-review", "inferred-ratings", "level-criteria", "non-uk-evidence-only", "organisation-lineage",
         "overclaims", "recommendations-by-strength", "reports-of-same-trial", "single-trial-claims",
         "studies-behind-intervention", "study-dependents", "trace-recommendation", "unverifiable", "why-rating"]
 
@@ -393,7 +399,7 @@ HOSTILE = ['x" } UNION { ?s ?p ?o } #', "<https://example.org/a> } ; DROP ALL ; 
 def test_a_hostile_iri_parameter_is_refused(store, name, value):
     query = queries.get_query(name)
     text = query.path.read_text(encoding="utf-8")
-    (param,) = query.params
+    param = query.params[0]  # the first parameter is required, so a hostile value for it must be refused
     with pytest.raises(QueryError) as caught:
         queries.run(store, query, {param.name: value})
     assert caught.value.message == f"'{value}' is not an IRI."
@@ -456,3 +462,27 @@ def test_every_query_runs_on_the_bundled_data_with_its_documented_example(bundle
     found = queries.run(bundled_with_derivations, query, examples).rows
     if examples:
         assert found, f"the example in {path.name}'s header finds nothing in the bundled data"
+
+
+def test_fact_sources_gives_each_value_its_graph_method_documents_and_recorder(store):
+    columns, rows = answer(store, "fact-sources", node=f"{EX}trial-7", property=f"{EV}sampleSize")
+    assert columns == ["node", "property", "value", "graph", "method", "relation", "source", "sourceType",
+                       "publisher", "readOn", "primarySource", "recordedBy", "recordedOn"]
+    graph = "https://w3id.org/evgraph/graph/source/example.org-"
+    assert rows == [
+        ("ex:trial-7", "ev:sampleSize", "156", f"{graph}registry-trial-7", f"{METHOD}read", "prov:wasDerivedFrom",
+         "https://example.org/registry/trial-7", f"{SOURCETYPE}trial-registry", None, "2026-11-20", None,
+         "ex:curators", "2026-11-21"),
+        ("ex:trial-7", "ev:sampleSize", "160", f"{graph}news-trial-7/second-hand", f"{METHOD}second-hand",
+         "prov:wasDerivedFrom", "https://example.org/news/trial-7", f"{SOURCETYPE}press", "ex:news-desk", None,
+         "ex:trial-7-paper", "ex:curators", "2026-11-22"),
+    ]
+
+
+def test_fact_sources_without_a_property_gives_every_fact_of_the_node(store):
+    _, rows = answer(store, "fact-sources", node=f"{EX}trial-7")
+    assert [(r[1], r[2], r[4].rsplit("/", 1)[-1], r[5]) for r in rows] == [
+        ("ev:designDescription", "randomised, two arms", "quoted", "prov:wasQuotedFrom"),
+        ("ev:sampleSize", "156", "read", "prov:wasDerivedFrom"),
+        ("ev:sampleSize", "160", "second-hand", "prov:wasDerivedFrom"),
+    ]

@@ -13,7 +13,8 @@ from evgraph.terms import IRI, Literal
 
 #: Terms only the derived graph uses: a query naming one of them needs the rules to have run.
 DERIVED_TERMS = (EV.Derivation, EV.RuleEvaluation, EV.CriterionResult, EV.verdict, EV.derivedFor,
-                 EV.derivedLevel, EV.publishedLevel, EV.hasCriterionResult, EV.criterionStatus, EV.missingFact)
+                 EV.derivedLevel, EV.publishedLevel, EV.countedStudy, EV.hasCriterionResult, EV.criterionStatus,
+                 EV.missingFact)
 
 
 def _evgraph_version() -> str:
@@ -50,7 +51,8 @@ def derived_triples(derivations: list[Derivation], when: datetime | None = None)
             triples.append((node, EV.publishedLevel, derivation.published))
         if derivation.derived is not None:
             triples.append((node, EV.derivedLevel, derivation.derived))
-        triples += [(node, PROV.wasDerivedFrom, study) for study in derivation.studies]
+        # A study is a prov:Activity, so not prov:wasDerivedFrom (whose range is prov:Entity).
+        triples += [(node, EV.countedStudy, study) for study in derivation.studies]
         for number, criterion in enumerate(derivation.criteria, start=1):
             result = IRI(f"{node}/criterion-{number}")
             triples += [(node, EV.hasCriterionResult, result), (result, RDF.type, EV.CriterionResult),
