@@ -108,4 +108,4 @@ def test_why_asks_a_fixed_number_of_queries_however_many_studies(bundled_store):
         [e] = explain(counting, thing)
         assert len(e.studies) == studies
         counts[thing] = len(counting.asked)
-    assert set(counts.values()) == {11}
+    assert set(counts.values()) == {12}

@@ -74,12 +74,12 @@ def test_every_data_graph_has_one_record_with_one_method(bundled_store):
 
 
 def test_why_prints_the_source_beside_ten_random_study_facts(bundled_store):
-    rows = [r for r in run(bundled_store, "internal/study-facts").rows
+    rows = [r for r in run(bundled_store, "internal/fact-origins").rows
             if r["property"] in (EV.design, EV.country, EV.sampleSize, EV.interventionArmSize, EV.controlArmSize)
             and r["source"] is not None and "/id/intervention/" not in r["subject"]]  # claims: ratings, recommendations
-    keys = sorted({(r["subject"], r["study"], r["property"]) for r in rows})
+    keys = sorted({(r["subject"], r["node"], r["property"]) for r in rows})
     for subject, study, prop in random.Random(7).sample(keys, 10):
-        sources = sorted({str(r["source"]) for r in rows if (r["subject"], r["study"], r["property"]) == (subject, study, prop)})
+        sources = sorted({str(r["source"]) for r in rows if (r["subject"], r["node"], r["property"]) == (subject, study, prop)})
         name = {EV.design: "design", EV.country: "country", EV.sampleSize: "sample size",
                 EV.interventionArmSize: "intervention arm", EV.controlArmSize: "control arm"}[prop]
         lines = [line for e in explain(bundled_store, str(subject)) for line in explanation_lines(e)]

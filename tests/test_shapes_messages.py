@@ -45,6 +45,10 @@ ex:pilot-level a skos:Concept ; skos:inScheme ev:GuidebookEvidenceScheme ; skos:
     ev:criteriaText "A pilot study with at least twenty participants."@en ;
     dct:source <https://example.org/source/pilot-level> .
 """
+# A design concept, valid as written; rows add one SKOS fault to it.
+CONCEPT = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+ex:stepped-design a skos:Concept ; skos:inScheme ev:StudyDesignScheme ; skos:prefLabel "stepped design"@en .
+"""
 # A statement, valid as written.
 STATEMENT = """ex:statement a ev:Statement ; rdfs:label "The review's conclusion"@en ;
     rdf:value "One trial found fewer placement moves." ; ev:conclusionOf ex:review ;
@@ -240,6 +244,68 @@ MUTATIONS: dict[str, Mutation] = {
         ex("pilot-level"), add=LEVEL + 'ex:pilot-level ev:requiresLongTermImpact "yes" .'),
     "ev:requiresSignificantPositiveFinding must be true or false.": Mutation(
         ex("pilot-level"), add=LEVEL + "ex:pilot-level ev:requiresSignificantPositiveFinding 1 ."),
+    # -- vocabulary.ttl ------------------------------------------------------------------------
+    "{?name} is not a property of the evgraph ontology: correct its spelling, or use a property declared in"
+    " ontology/evgraph.ttl.": Mutation(ex("trial"), add="ex:trial ev:sampleSise 156 ."),
+    "{?name} is not a class of the evgraph ontology: correct its spelling, or use a class declared in"
+    " ontology/evgraph.ttl.": Mutation(ex("programme"), add="ex:programme a ev:Programme ."),
+    "This points at {?value}, which is defined nowhere (nothing gives it an rdf:type): correct the IRI, or add the"
+    " node it names.": Mutation(
+        ex("discrepancy"), add="ex:discrepancy ev:concerns <https://w3id.org/evgraph/id/guidance/example-gide> ."),
+    "{?name} must point at an instance of {?expected}, its rdfs:range in ontology/evgraph.ttl: correct the value.":
+        Mutation(ex("discrepancy"), add="ex:discrepancy ev:statedBy ex:trial ."),
+    # -- evidence.ttl and guidance.ttl: facts that cannot all be true ---------------------------
+    "The arms add up to {?arms} ({?intervention} + {?control}), more than the sample size of {?sample}: correct"
+    " ev:interventionArmSize, ev:controlArmSize or ev:sampleSize to what the source says.": Mutation(
+        ex("trial"), remove=" ; ev:sampleSize 156", add="ex:trial ev:sampleSize 150 ."),
+    "Dated {?published}, before its study {?study} started ({?started}), yet it reports that study's findings:"
+    " correct the date here ({?dateProperty}) or the study's prov:startedAtTime.": Mutation(
+        ex("paper-2"), add='ex:trial prov:startedAtTime "2012-06-01T00:00:00"^^xsd:dateTime .'),
+    "ev:year {?year} disagrees with dct:issued {?issued}: keep the date the source gives (ev:year is only for when"
+    " the full date is not known).": Mutation(ex("paper-1"), add='ex:paper-1 dct:issued "2011-02"^^xsd:gYearMonth .'),
+    "A concern must say what it is about: add ev:concerns <the recommendation, rating, guide or review whose claim"
+    " reads stronger than its evidence>.": Mutation(
+        ex("concern"), add='ex:concern a ev:Concern ; rdfs:label "A claim stronger than its evidence"@en ;'
+                           ' rdf:value "The guide reads stronger than the review." ;'
+                           " dct:source <https://example.org/source/commentary> ."),
+    "{?fromProperty} {?from} is after ev:validUntil {?until}: a rating cannot start after it was superseded; correct"
+    " whichever date differs from the source.": Mutation(
+        ex("rating"), add='ex:rating dct:issued "2019-05"^^xsd:gYearMonth ; ev:validUntil "2018"^^xsd:gYear .'),
+    # -- concepts.ttl --------------------------------------------------------------------------
+    "A level with machine-readable criteria must also give them in words: add ev:criteriaText, a paraphrase of the"
+    " source's definition.": Mutation(
+        ex("pilot-level"), add=LEVEL + "ex:pilot-level ev:minSampleSize 20 .",
+        remove='ev:criteriaText "A pilot study with at least twenty participants."@en ;'),
+    "ev:maxStudies must be one whole number, zero or more.": Mutation(
+        ex("pilot-level"), add=LEVEL + 'ex:pilot-level ev:maxStudies "one" .'),
+    # -- schemes.ttl ---------------------------------------------------------------------------
+    "A concept must belong to exactly one scheme: give it one skos:inScheme.": Mutation(
+        ex("stepped-design"), add=CONCEPT + "ex:stepped-design skos:inScheme ev:CountryScheme ."),
+    'A concept needs exactly one skos:prefLabel per language, with its language tag (e.g. "randomised controlled'
+    ' trial"@en); other names are skos:altLabel.': Mutation(
+        ex("stepped-design"), add=CONCEPT + 'ex:stepped-design skos:prefLabel "staggered design"@en .'),
+    "The broader concept {?value} is not in this concept's scheme: relate it (skos:broader, skos:narrower) only to"
+    " concepts of its own scheme.": Mutation(ex("stepped-design"), add=CONCEPT + "ex:stepped-design skos:broader country:GB ."),
+    "A top concept of its scheme has no broader concept: remove skos:broader {?value}, or stop listing this concept"
+    " as a top concept (skos:topConceptOf, skos:hasTopConcept).": Mutation(
+        ex("stepped-design"), add=CONCEPT + "ex:stepped-design skos:topConceptOf ev:StudyDesignScheme ; skos:broader design:rct ."),
+    "A concept scheme needs a name: exactly one skos:prefLabel per language, with its language tag.": Mutation(
+        ex("SettingScheme"), add=CONCEPT + "ex:SettingScheme a skos:ConceptScheme ."),
+    # -- derived.ttl: faults in what the rules write, added by hand, with the rules run ---------
+    "A rule evaluation records exactly one name (rdfs:label), start time (prov:startedAtTime, an xsd:dateTime) and"
+    " evgraph version (ev:softwareVersion): fix how src/evgraph/rules/derived.py writes it.": Mutation(
+        ex("run"), with_rules=True, add='ex:run a ev:RuleEvaluation ; rdfs:label "A run"@en ; ev:softwareVersion "0.1.0" .'),
+    "A derivation names exactly one recommendation or rating (ev:derivedFor), rule evaluation (prov:wasGeneratedBy),"
+    " verdict (ev:verdict: consistent, overclaim, underclaim, cannot-verify or no-rule) and reason (ev:reason), at"
+    " most one published and one derived level (ev:publishedLevel, ev:derivedLevel), and only criterion results"
+    " (ev:hasCriterionResult): fix how src/evgraph/rules/derived.py writes it.": Mutation(
+        ex("derivation"), with_rules=True,
+        add='ex:derivation a ev:Derivation ; ev:derivedFor ex:rating ; ev:verdict "maybe" ; ev:reason "A guess." .'),
+    "A criterion result belongs to exactly one derivation (ev:hasCriterionResult) and names exactly one level"
+    " (ev:forLevel, an IRI), criterion (ev:criterion) and status (ev:criterionStatus: met, not met or unknown),"
+    " with any missing facts as text (ev:missingFact): fix how src/evgraph/rules/derived.py writes it.": Mutation(
+        ex("result"), with_rules=True,
+        add='ex:result a ev:CriterionResult ; ev:forLevel level:3 ; ev:criterion "design" ; ev:criterionStatus "met" .'),
     # -- derived.ttl: a warning only raised with the rules, so on the catalogue, with_rules=True.
     # The consistent level-3 rating, resting on the pre-post study instead of the RCT: level 3 needs an RCT
     # or QED.
@@ -283,7 +349,8 @@ def test_every_mutation_is_for_a_message_in_the_shapes():
     assert sorted(MUTATIONS.keys() - MESSAGES) == []
 
 
-@pytest.mark.parametrize("base", [Mutation("", add=LEVEL), Mutation("", add=STATEMENT)], ids=["level", "statement"])
+@pytest.mark.parametrize("base", [Mutation("", add=LEVEL), Mutation("", add=STATEMENT), Mutation("", add=CONCEPT)],
+                         ids=["level", "statement", "concept"])
 def test_the_additions_mutations_build_on_conform(tmp_path, base):
     assert validate(mutated_store(tmp_path, base), with_rules=False).violations == []
 

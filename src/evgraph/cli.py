@@ -67,7 +67,7 @@ class AuditFormat(str, Enum):
 
 
 DataOption = Annotated[Path | None, typer.Option(
-    "--data", help="Folder of curated Turtle files (default: the bundled data/).", file_okay=False,
+    "--data", help="Folder of curated TriG (or Turtle) files (default: the bundled data/).", file_okay=False,
     show_default=False)]
 ShapesOption = Annotated[Path | None, typer.Option(
     "--shapes", help="Folder of SHACL shapes (default: the bundled shapes/).", file_okay=False, show_default=False)]
@@ -364,7 +364,7 @@ def push_command(
         show_default=False)] = None,
     data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]],
 ) -> None:
-    """Upload the ontology, shapes, data and derived graph to a SPARQL server, one named graph per file.
+    """Upload the ontology, shapes, data and derived graph to a SPARQL server, every named graph.
 
     Each graph replaces the graph of the same name on the server. The upload is then read back
     through the query endpoint and the triple counts compared.

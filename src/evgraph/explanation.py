@@ -18,7 +18,8 @@ from evgraph.store import Store
 from evgraph.terms import IRI, Literal
 
 #: The subject queries an explanation reads beyond the rules' own.
-EXPLANATION_QUERIES = ("internal/claim-links", "internal/claim-reviews", "internal/study-reports")
+EXPLANATION_QUERIES = ("internal/claim-links", "internal/claim-reviews", "internal/study-reports",
+                       "internal/fact-origins")
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class _Index:
         self.appraisals = group(rows["internal/study-appraisals"], "study")
         self.findings = group(rows["internal/study-findings"], "study")
         self.reports = group(rows["internal/study-reports"], "study")
+        self.origins = group(rows["internal/fact-origins"], "node", "property")
 
     def study_view(self, study: IRI, link: str, basis: str | None) -> StudyView:
         facts = group(self.facts.get((study,), []), "property")
@@ -169,8 +171,24 @@ class _Index:
             intervention_arm=number(EV.interventionArmSize), control_arm=number(EV.controlArmSize),
             sample_size=number(EV.sampleSize), risk_of_bias=risk, appraised_by=judges if risk else None,
             reports=reports, findings=findings, sources=_texts(fact(DCTERMS.source), "value"),
-            origins=_origins(facts),
+            origins=self.origins_of(study),
         )
+
+    def origins_of(self, study: IRI) -> list[dict]:
+        """Where the study facts an explanation shows come from, one entry per distinct origin."""
+        grouped: dict[tuple, list[str]] = {}
+        for prop, name in _ORIGIN_FACTS.items():
+            rows = self.origins.get((study, prop), [])
+            if rows:
+                found = origin(rows)
+                grouped.setdefault((found["method"], tuple(found["sources"])), []).append(name)
+        # In the order of the first fact of each origin (dicts keep insertion order).
+        return [{"facts": names, "method": method, "sources": list(sources)} for (method, sources), names in grouped.items()]
+
+    def level_origin(self, subject: IRI, claim: list[dict]) -> dict | None:
+        """Where a claim's published level or strength comes from; None when it has none."""
+        rows = self.origins.get((subject, EV.publishedStrength), []) + self.origins.get((subject, EV.evidenceLevel), [])
+        return origin(rows) if first(claim, "level") and rows else None
 
     def studies_of(self, subject: IRI, links: tuple[str, ...]) -> list[StudyView]:
         views: dict[str, StudyView] = {}
@@ -197,21 +215,10 @@ _ORIGIN_FACTS = {EV.design: "design", EV.designDescription: "design as described
                  EV.sampleSize: "sample size"}
 
 
-def origin(rows: list[dict], method: str = "method", source: str = "source") -> dict:
+def origin(rows: list[dict]) -> dict:
     """How (a method of ``ev:MethodScheme``, by its name) and from which documents a fact was recorded."""
-    found = _text(rows, method)
-    return {"method": found.rsplit("/", 1)[-1] if found else "not recorded", "sources": _texts(rows, source)}
-
-
-def _origins(facts: dict[tuple, list[dict]]) -> list[dict]:
-    grouped: dict[tuple, list[str]] = {}
-    for prop, name in _ORIGIN_FACTS.items():
-        rows = facts.get((prop,), [])
-        if rows:
-            found = origin(rows)
-            grouped.setdefault((found["method"], tuple(found["sources"])), []).append(name)
-    # In the order of the first fact of each origin (dicts keep insertion order).
-    return [{"facts": names, "method": method, "sources": list(sources)} for (method, sources), names in grouped.items()]
+    found = _text(rows, "method")
+    return {"method": found.rsplit("/", 1)[-1] if found else "not recorded", "sources": _texts(rows, "source")}
 
 
 def _follow_up(rows: list[dict]) -> float | None:
@@ -223,11 +230,10 @@ def _labels(rows: list[dict]) -> str | None:
     return "; ".join(sorted({label_of(r["targetLabel"], fallback=r["target"]) for r in rows})) or None
 
 
-def _published(claim: list[dict], links: dict[str, list[dict]], kind: str) -> dict:
+def _published(claim: list[dict], links: dict[str, list[dict]], kind: str, level_origin: dict | None) -> dict:
     level = _text(claim, "levelLabel") or _text(claim, "level")
     common = {"scheme": _text(claim, "schemeLabel") if first(claim, "level") else None, "level": level,
-              "as_stated": _text(claim, "asStated"),
-              "origin": origin(claim, "levelMethod", "levelSource") if first(claim, "level") else None}
+              "as_stated": _text(claim, "asStated"), "origin": level_origin}
     if kind == "Recommendation":
         return {**common, "not_recorded_because": _text(claim, "notRecordedBecause"),
                 "by": _labels(links.get("publisher", [])), "in": _text(claim, "guidanceLabel")
@@ -271,7 +277,7 @@ def _build(index: _Index, subject: IRI, derivation: Derivation | None) -> Explan
     return Explanation(
         subject={"iri": str(subject), "label": label_of(first(claim, "label"), fallback=subject), "kind": kind.lower(),
                  "about": _labels(about), "about_iris": sorted({str(r["target"]) for r in about})},
-        published=_published(claim, by_relation, kind),
+        published=_published(claim, by_relation, kind, index.level_origin(subject, claim)),
         criteria_text=_text(claim, "criteriaText"),
         criteria=[c.to_json() for c in derivation.criteria] if derivation else [],
         derived={"level": index.evidence.label(derivation.derived) if derivation.derived else None}

@@ -146,9 +146,13 @@ def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = No
     Returns each graph pushed with its triple count.
     """
     _check_url(graph_store)
+    graphs = source.graphs_of(*ROLES, "derived")
+    by_graph: dict[str, list[ox.Quad]] = {str(g): [] for g in graphs}
+    for quad in ox.parse(source.dump(graphs), format=ox.RdfFormat.N_QUADS):  # one dump, not one per graph
+        by_graph[quad.graph_name.value].append(quad)
     pushed: dict[IRI, int] = {}
-    for graph in source.graphs_of(*ROLES, "derived"):
-        quads = list(ox.parse(source.dump([graph]), format=ox.RdfFormat.N_QUADS))
+    for graph in graphs:
+        quads = by_graph[str(graph)]
         url = f"{graph_store}{'&' if '?' in graph_store else '?'}graph={urllib.parse.quote(str(graph), safe='')}"
         triples = ox.serialize([quad.triple for quad in quads], format=ox.RdfFormat.N_TRIPLES)
         request = urllib.request.Request(url, data=triples, method="PUT",
