@@ -95,6 +95,8 @@ class Explanation:
     studies: list[StudyView]
     notes: list[str]
     conflicts: list[dict]
+    #: Re-reviews: ``{"relation": "revises" | "revised by", "iri", "label", "level"}``.
+    revisions: list[dict]
     concerns: list[str]
     sources: list[str] = field(default_factory=list)
     if_candidates_confirmed: dict | None = None
@@ -274,6 +276,10 @@ def _build(index: _Index, subject: IRI, derivation: Derivation | None) -> Explan
         conflict_sources = [r for r in by_relation.get("conflict source", []) if r["target"] == conflict]
         conflicts.append({"iri": str(conflict), "label": label_of(first(rows, "targetLabel"), fallback=conflict),
                           "level": _text(rows, "text"), "sources": _texts(conflict_sources, "text")})
+    revisions = [{"relation": relation, "iri": str(target), "label": label_of(first(rows, "targetLabel"), fallback=target),
+                  "level": _text(rows, "text")}
+                 for relation in ("revises", "revised by")
+                 for (target,), rows in group(by_relation.get(relation, []), "target").items()]
     return Explanation(
         subject={"iri": str(subject), "label": label_of(first(claim, "label"), fallback=subject), "kind": kind.lower(),
                  "about": _labels(about), "about_iris": sorted({str(r["target"]) for r in about})},
@@ -288,6 +294,7 @@ def _build(index: _Index, subject: IRI, derivation: Derivation | None) -> Explan
         reviews=reviews, studies=studies,
         notes=_texts(by_relation.get("note", []), "text"),
         conflicts=conflicts,
+        revisions=revisions,
         concerns=_texts(by_relation.get("concern", []), "text"),
         sources=sorted(sources),
         if_candidates_confirmed=_what_if(index, subject, derivation),
@@ -332,6 +339,6 @@ def _unrated(store: Store, match: Match) -> Explanation:
         reason="no rating or recommendation about this intervention is recorded", missing=[], reviews=[],
         studies=index.studies_of(match.iri, ("evaluates",)),
         notes=_texts(facts.get((SKOS.note,), []), "value"),
-        conflicts=[], concerns=[],
+        conflicts=[], revisions=[], concerns=[],
         sources=_texts(facts.get((DCTERMS.source,), []), "value"),
     )

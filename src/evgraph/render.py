@@ -144,6 +144,9 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
         lines.append(f"{'Status':<16}{e.reason}")
     for conflict in e.conflicts:
         lines.append(f"{'Conflicts':<16}{conflict['label']}: {conflict['level']} ({', '.join(conflict['sources'])})")
+    for revision in e.revisions:
+        head = "Revises" if revision["relation"] == "revises" else "Revised by"
+        lines.append(f"{head:<16}{revision['label']}: {revision['level']} (a re-review, not a disagreement)")
     for concern in e.concerns:
         lines.append(f"{'Concern':<16}{concern}")
     for note in e.notes:
