@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from evgraph.namespaces import EV, ID_BASE, PROV, RDF, XSD
+from evgraph.namespaces import CRITERION_STATUS, EV, ID_BASE, PROV, RDF, VERDICT, XSD
 from evgraph.rules import (CRITERIA, CRITERION_PROPERTIES, Status, Verdict, derivation_iri, derive, derived_triples,
                            has_rule, read_evidence)
 from evgraph.rules.records import Claim, Concept, Evidence, Finding, Level, Study, claims_from
@@ -377,7 +377,7 @@ def test_derived_triples_carry_prov_and_one_result_per_criterion():
     assert objects(node, RDF.type) == [EV.Derivation]
     assert objects(node, EV.derivedFor) == [SUBJECT]
     assert objects(node, PROV.wasGeneratedBy) == [run]
-    assert objects(node, EV.verdict) == [Literal("overclaim")]
+    assert objects(node, EV.verdict) == [VERDICT.overclaim]
     assert objects(node, EV.reason) == [Literal("the recorded studies support no level, below the published level")]
     assert objects(node, EV.publishedLevel) == [L3.iri]
     assert objects(node, EV.derivedLevel) == []
@@ -389,12 +389,12 @@ def test_derived_triples_carry_prov_and_one_result_per_criterion():
         assert objects(result, RDF.type) == [EV.CriterionResult]
         assert objects(result, EV.forLevel) == [expected.level_iri]
         assert objects(result, EV.criterion) == [Literal(expected.criterion)]
-        assert objects(result, EV.criterionStatus) == [Literal(expected.status.value)]
+        assert objects(result, EV.criterionStatus) == [CRITERION_STATUS[expected.status.value.replace(" ", "-")]]
         assert objects(result, EV.missingFact) == [Literal(m) for m in expected.missing]
     # The published level's criteria come first.
     assert [(objects(r, EV.criterion), objects(r, EV.criterionStatus)) for r in results[:2]] == [
-        ([Literal("at least 1 distinct study")], [Literal("met")]),
-        ([Literal("design: quasi-experimental design or randomised controlled trial")], [Literal("not met")])]
+        ([Literal("at least 1 distinct study")], [CRITERION_STATUS.met]),
+        ([Literal("design: quasi-experimental design or randomised controlled trial")], [CRITERION_STATUS["not-met"]])]
     assert objects(results[-1], EV.missingFact) == [Literal("sample size of a")]
 
 
@@ -403,7 +403,7 @@ def test_derived_triples_name_the_derived_level():
     node = derivation_iri(SUBJECT)
     triples = derived_triples([derivation], datetime(2026, 1, 2, tzinfo=timezone.utc))
     assert (node, EV.derivedLevel, L3.iri) in triples
-    assert (node, EV.verdict, Literal("underclaim")) in triples
+    assert (node, EV.verdict, VERDICT.underclaim) in triples
 
 
 # -- the registry ---------------------------------------------------------------------------------

@@ -101,13 +101,15 @@ FAULTS: dict[str, Fault] = {
     "derivation_for_nothing": Fault(
         f"{EX}derivation", None,
         ("A derivation names exactly one recommendation or rating (ev:derivedFor), rule evaluation "
-         "(prov:wasGeneratedBy), verdict (ev:verdict: consistent, overclaim, underclaim, cannot-verify or no-rule)"
+         "(prov:wasGeneratedBy), verdict (ev:verdict, a concept of ev:VerdictScheme: verdict:consistent, overclaim,"
+         " underclaim, cannot-verify or no-rule)"
          " and reason (ev:reason), at most one published and one derived level (ev:publishedLevel, "
          f"ev:derivedLevel), and only criterion results (ev:hasCriterionResult): {DERIVED}")),
     "criterion_result_without_derivation": Fault(
         f"{EX}result", None,
         ("A criterion result belongs to exactly one derivation (ev:hasCriterionResult) and names exactly one level"
-         " (ev:forLevel, an IRI), criterion (ev:criterion) and status (ev:criterionStatus: met, not met or "
+         " (ev:forLevel, an IRI), criterion (ev:criterion) and status (ev:criterionStatus, a concept of"
+         " ev:CriterionStatusScheme: criterionstatus:met, not-met or "
          f"unknown), with any missing facts as text (ev:missingFact): {DERIVED}")),
     # -- schemes.ttl: SKOS integrity
     "concept_in_two_schemes": Fault(

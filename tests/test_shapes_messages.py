@@ -296,16 +296,18 @@ MUTATIONS: dict[str, Mutation] = {
     " evgraph version (ev:softwareVersion): fix how src/evgraph/rules/derived.py writes it.": Mutation(
         ex("run"), with_rules=True, add='ex:run a ev:RuleEvaluation ; rdfs:label "A run"@en ; ev:softwareVersion "0.1.0" .'),
     "A derivation names exactly one recommendation or rating (ev:derivedFor), rule evaluation (prov:wasGeneratedBy),"
-    " verdict (ev:verdict: consistent, overclaim, underclaim, cannot-verify or no-rule) and reason (ev:reason), at"
+    " verdict (ev:verdict, a concept of ev:VerdictScheme: verdict:consistent, overclaim, underclaim,"
+    " cannot-verify or no-rule) and reason (ev:reason), at"
     " most one published and one derived level (ev:publishedLevel, ev:derivedLevel), and only criterion results"
     " (ev:hasCriterionResult): fix how src/evgraph/rules/derived.py writes it.": Mutation(
         ex("derivation"), with_rules=True,
         add='ex:derivation a ev:Derivation ; ev:derivedFor ex:rating ; ev:verdict "maybe" ; ev:reason "A guess." .'),
     "A criterion result belongs to exactly one derivation (ev:hasCriterionResult) and names exactly one level"
-    " (ev:forLevel, an IRI), criterion (ev:criterion) and status (ev:criterionStatus: met, not met or unknown),"
+    " (ev:forLevel, an IRI), criterion (ev:criterion) and status (ev:criterionStatus, a concept of"
+    " ev:CriterionStatusScheme: criterionstatus:met, not-met or unknown),"
     " with any missing facts as text (ev:missingFact): fix how src/evgraph/rules/derived.py writes it.": Mutation(
         ex("result"), with_rules=True,
-        add='ex:result a ev:CriterionResult ; ev:forLevel level:3 ; ev:criterion "design" ; ev:criterionStatus "met" .'),
+        add='ex:result a ev:CriterionResult ; ev:forLevel level:3 ; ev:criterion "design" ; ev:criterionStatus <https://w3id.org/evgraph/scheme/criterion-status/met> .'),
     # -- derived.ttl: a warning only raised with the rules, so on the catalogue, with_rules=True.
     # The consistent level-3 rating, resting on the pre-post study instead of the RCT: level 3 needs an RCT
     # or QED.

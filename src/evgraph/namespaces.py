@@ -31,18 +31,21 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 BIBO = Namespace("http://purl.org/ontology/bibo/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
+#: The SKOS concepts the rules write: verdicts and criterion statuses (ontology/schemes/vocabularies.ttl).
+VERDICT = Namespace("https://w3id.org/evgraph/scheme/verdict/")
+CRITERION_STATUS = Namespace("https://w3id.org/evgraph/scheme/criterion-status/")
 
 #: Base of every curated instance IRI.
 ID_BASE = "https://w3id.org/evgraph/id/"
-#: Base of the named graphs: one per loaded file, named after its path.
+#: Base of the named graphs (docs/provenance.md).
 GRAPH_BASE = "https://w3id.org/evgraph/graph/"
 
 #: Prefixes for writing IRIs short (tables, messages), most specific first where they nest.
 PREFIXES = {
     "ev": str(EV), "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "skos": str(SKOS),
     "sh": str(SH), "prov": str(PROV), "dcterms": str(DCTERMS), "org": str(ORG), "bibo": str(BIBO),
-    "fabio": str(FABIO),
+    "fabio": str(FABIO), "verdict": str(VERDICT), "criterionstatus": str(CRITERION_STATUS),
 }
 
-__all__ = ["BIBO", "DCTERMS", "EV", "FABIO", "GRAPH_BASE", "ID_BASE", "ORG", "OWL", "PREFIXES", "PROV", "RDF",
-           "RDFS", "SH", "SKOS", "XSD", "Namespace"]
+__all__ = ["BIBO", "CRITERION_STATUS", "DCTERMS", "EV", "FABIO", "GRAPH_BASE", "ID_BASE", "ORG", "OWL", "PREFIXES", "PROV", "RDF",
+           "RDFS", "SH", "SKOS", "VERDICT", "XSD", "Namespace"]

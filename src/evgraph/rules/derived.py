@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 
-from evgraph.namespaces import EV, ID_BASE, PROV, RDF, RDFS, XSD
+from evgraph.namespaces import CRITERION_STATUS, EV, ID_BASE, PROV, RDF, RDFS, VERDICT, XSD
 from evgraph.rules.engine import Derivation, derive_all
 from evgraph.rules.reading import read_evidence
 from evgraph.store import Store, Triple
@@ -45,7 +45,7 @@ def derived_triples(derivations: list[Derivation], when: datetime | None = None)
     for derivation in derivations:
         node = derivation_iri(derivation.subject)
         triples += [(node, RDF.type, EV.Derivation), (node, EV.derivedFor, derivation.subject),
-                    (node, PROV.wasGeneratedBy, run), (node, EV.verdict, Literal(derivation.verdict.value)),
+                    (node, PROV.wasGeneratedBy, run), (node, EV.verdict, VERDICT[derivation.verdict.value]),
                     (node, EV.reason, Literal(derivation.reason))]
         if derivation.published is not None:
             triples.append((node, EV.publishedLevel, derivation.published))
@@ -57,7 +57,7 @@ def derived_triples(derivations: list[Derivation], when: datetime | None = None)
             result = IRI(f"{node}/criterion-{number}")
             triples += [(node, EV.hasCriterionResult, result), (result, RDF.type, EV.CriterionResult),
                         (result, EV.forLevel, criterion.level_iri), (result, EV.criterion, Literal(criterion.criterion)),
-                        (result, EV.criterionStatus, Literal(criterion.status.value))]
+                        (result, EV.criterionStatus, CRITERION_STATUS[criterion.status.value.replace(" ", "-")])]
             triples += [(result, EV.missingFact, Literal(fact)) for fact in criterion.missing]
     return triples
 
