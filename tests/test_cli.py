@@ -19,7 +19,7 @@ EX = "https://example.org/evgraph-test/"
 def test_validate_good_fixture_exits_0(tmp_path):
     result = runner.invoke(app, ["validate", "--data", str(fixture_data_dir(tmp_path, "good_evidence_chain"))])
     assert result.exit_code == 0, result.output
-    assert result.output == "Conforms: 1 data files, 103 triples.\n"
+    assert result.output == "Conforms: 1 data files, 107 triples.\n"
 
 
 def test_validate_reports_file_line_and_message_and_exits_1(tmp_path):
@@ -83,10 +83,10 @@ def test_stats_json_counts_triples_graphs_and_classes(tmp_path):
     result = runner.invoke(app, ["stats", "--data", str(folder), "--format", "json"])
     assert result.exit_code == 0
     stats = json.loads(result.output)
-    assert stats["triples"] == 103
+    assert stats["triples"] == 107
     assert stats["named_graphs"] == 1
     assert stats["classes"] == {
-        "ev:Organisation": 2, "ev:Report": 2, "ev:Recommendation": 2, "ev:Intervention": 1, "ev:Study": 1,
+        "ev:Organisation": 3, "ev:Report": 2, "ev:Recommendation": 2, "ev:Intervention": 1, "ev:Study": 1,
         "ev:Merger": 1, "ev:EvidenceReview": 1, "ev:Appraisal": 1, "ev:Finding": 1, "ev:PracticeGuide": 1,
         "ev:Rating": 1, "ev:CandidateEvidence": 1, "ev:Discrepancy": 1,
     }
@@ -96,7 +96,7 @@ def test_stats_text(tmp_path):
     folder = fixture_data_dir(tmp_path, "good_evidence_chain")
     result = runner.invoke(app, ["stats", "--data", str(folder)])
     assert result.exit_code == 0
-    assert result.output.startswith("103 data triples in 1 named graphs")
+    assert result.output.startswith("107 data triples in 1 named graphs")
     assert "ev:CandidateEvidence" in result.output
 
 

@@ -25,7 +25,7 @@ def test_recommendation_explanation_content(fixture_store):
                                   "risk_of_bias", "appraised_by")} == {
         "iri": f"{EX}trial", "label": "Example trial", "link": "confirmed", "design": ["randomised controlled trial"],
         "country": ["United States"], "intervention_arm": 79, "control_arm": 77, "risk_of_bias": "moderate",
-        "appraised_by": "Example review"}
+        "appraised_by": "Example review, by Example review team"}
     assert [r["title"] for r in study["reports"]] == ["Outcomes at six months", "Outcomes at one year"]
     assert [r["title"] for r in data["reviews"]] == ["A systematic review"]
     assert {(c["criterion"], c["status"]) for c in data["criteria"] if c["level"] == "promising"} == {
@@ -54,7 +54,7 @@ def test_text_rendering_shows_verdict_studies_and_sources(fixture_store):
     assert lines[0] == "Recommendation  Offer the programme   (Example guide, Foundations)"
     assert lines[2] == "Published       promising — Foundations practice-guide evidence strength"
     assert ("Studies         ✓ Example trial   randomised controlled trial · United States · 79/77 per arm"
-            " · RoB moderate (judged by Example review)") in lines
+            " · RoB moderate (judged by Example review, by Example review team)") in lines
     assert "Verdict         cannot-verify: facts needed to check the published level are missing" in lines
     assert lines[-1] == "                https://example.org/source/trial"
 
@@ -71,7 +71,7 @@ def test_markdown_has_a_study_table(fixture_store):
     markdown = explanation_markdown(e)
     assert markdown.startswith("### Offer the programme\n")
     assert ("| confirmed | Example trial | randomised controlled trial | United States | 79/77 per arm |"
-            " moderate (Example review) | Outcomes at six months (2010); Outcomes at one year (2012) |") in markdown
+            " moderate (Example review, by Example review team) | Outcomes at six months (2010); Outcomes at one year (2012) |") in markdown
     assert "- **Verdict:** `cannot-verify`" in markdown
 
 

@@ -146,18 +146,19 @@ def test_trace_recommendation(store):
     columns, rows = answer(store, "trace-recommendation", recommendation=f"{EX}rec-confirmed")
     assert columns == ["recommendation", "label", "guidance", "guidanceTitle", "publisher", "review", "reviewTitle",
                        "link", "study", "studyLabel", "design", "country", "interventionArm", "controlArm",
-                       "riskOfBias", "judgedBy", "report", "reportTitle", "doi", "source"]
+                       "riskOfBias", "judgedIn", "judgedBy", "report", "reportTitle", "doi", "source"]
     assert {row[:7] for row in rows} == {("ex:rec-confirmed", "Offer the programme", "ex:guide",
                                           "Example practice guide", "orgn:foundations", "ex:review",
                                           "A systematic review")}
-    rct = ("confirmed", "ex:rct", "Example RCT", "design:rct", "country:US", "79", "77", "rob:moderate", "ex:review")
+    rct = ("confirmed", "ex:rct", "Example RCT", "design:rct", "country:US", "79", "77", "rob:moderate", "ex:review",
+           "ex:review-team")
     assert [row[7:] for row in rows] == [
         rct + ("ex:rct-paper-1", "Outcomes at six months", "10.1000/rct.1", None),
         rct + ("ex:rct-paper-2", "Outcomes at one year", "10.1000/rct.2", None),
         rct + ("ex:rct-paper-3", "Trial protocol", None, None),
-        ("candidate", "ex:qed", "Example QED", "design:qed") + (None,) * 9,
-        (None,) * 12 + ("https://example.org/source/guide",),
-        (None,) * 12 + ("https://example.org/source/press-release",),
+        ("candidate", "ex:qed", "Example QED", "design:qed") + (None,) * 10,
+        (None,) * 13 + ("https://example.org/source/guide",),
+        (None,) * 13 + ("https://example.org/source/press-release",),
     ]
 
 

@@ -141,8 +141,11 @@ MUTATIONS: dict[str, Mutation] = {
         ex("appraisal"), remove="ev:appraises ex:trial ;"),
     "An appraisal must give exactly one risk-of-bias level from ev:RiskOfBiasScheme (low, moderate, high).": Mutation(
         ex("appraisal"), remove="ev:riskOfBias rob:moderate ; ", add='ex:appraisal ev:riskOfBias "moderate" .'),
-    "An appraisal must name the review that made the judgement (prov:wasAttributedTo an ev:EvidenceReview).": Mutation(
-        ex("appraisal"), remove="prov:wasAttributedTo ex:review ; "),
+    "An appraisal must name the review it was made in (ev:appraisedIn an ev:EvidenceReview).": Mutation(
+        ex("appraisal"), remove="ev:appraisedIn ex:review ; "),
+    "An appraisal must be attributed to the agents who made it (prov:wasAttributedTo the review's authors or"
+    " publisher), not to the review.": Mutation(
+        ex("appraisal"), remove="prov:wasAttributedTo ex:review-team ;", add="ex:appraisal prov:wasAttributedTo ex:review ."),
     "A finding must belong to exactly one study (ev:ofStudy) defined in data/.": Mutation(
         ex("finding"), remove="ev:ofStudy ex:trial ;"),
     "A finding must say which outcome it is about (ev:outcomeDescription).": Mutation(

@@ -53,7 +53,7 @@ def test_ontology_and_shapes_are_loaded_beside_the_data(good_store):
     assert {f.relative for f in good_store.files_of("ontology")} >= {"evgraph.ttl", "schemes/guidebook.ttl"}
     assert {f.relative for f in good_store.files_of("shapes")} >= {"provenance.ttl", "evidence.ttl"}
     assert all(f.graphs == (IRI(f"{GRAPH_BASE}{f.role}/{f.relative.removesuffix('.ttl')}"),) for f in good_store.files)
-    assert good_store.triple_count("data") == 103
+    assert good_store.triple_count("data") == 107
     assert good_store.triple_count("ontology") > 0 and good_store.triple_count("shapes") > 0
 
 
@@ -243,11 +243,11 @@ def test_select_on_a_query_that_is_not_a_select_is_a_query_error(good_store, que
 def test_dump_of_one_graph_is_sorted_n_quads_of_that_graph(good_store):
     dumped = good_store.dump([GOOD_GRAPH])
     lines = dumped.decode("utf-8").splitlines()
-    assert len(lines) == 103
+    assert len(lines) == 107
     assert lines == sorted(lines)
     assert all(line.endswith(f" <{GOOD_GRAPH}> .") for line in lines)
     quads = list(ox.parse(dumped, format=ox.RdfFormat.N_QUADS))
-    assert len(quads) == 103
+    assert len(quads) == 107
     assert {q.graph_name.value for q in quads} == {str(GOOD_GRAPH)}
 
 
@@ -263,7 +263,7 @@ def test_add_derived_replaces_the_derived_graph_and_registers_it(good_store):
     assert good_store.files_of("derived") == [LoadedFile("derived", Path(), "", (DERIVED_GRAPH,), 1)]
     # The derived graph is part of the union default graph, and curated data is untouched.
     assert good_store.select(f"SELECT ?s ?o WHERE {{ ?s <{EV}derivedNote> ?o }}").tuples() == [second[::2]]
-    assert good_store.triple_count("data") == 103
+    assert good_store.triple_count("data") == 107
 
 
 def test_replace_graph_replaces_the_content_of_one_named_graph(good_store):

@@ -163,7 +163,9 @@ class _Index:
                            for (finding,), f in group(self.findings.get((study,), []), "finding").items()),
                           key=lambda f: f.outcome)
         risk = "; ".join(_texts(appraisals, "riskLabel")) or None
-        judges = "; ".join(_texts(appraisals, "judgedByLabel") or _texts(appraisals, "judgedBy")) or None
+        reviews = "; ".join(_texts(appraisals, "judgedInLabel") or _texts(appraisals, "judgedIn"))
+        agents = "; ".join(_texts(appraisals, "judgedByLabel") or _texts(appraisals, "judgedBy"))
+        judges = ", ".join(part for part in (reviews, f"by {agents}" if agents else "") if part) or None
         return StudyView(
             iri=str(study), label=self.evidence.label(study) if study in self.evidence.studies else str(study),
             link=link, link_basis=basis,
