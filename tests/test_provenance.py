@@ -11,6 +11,7 @@ from evgraph.explanation import explain
 from evgraph.namespaces import EV, GRAPH_BASE
 from evgraph.queries import run
 from evgraph.render import explanation_lines
+from evgraph.rules import read_evidence
 from evgraph.terms import IRI
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -160,3 +161,11 @@ def test_quoted_words_sit_in_quoted_graphs(bundled_store):
                                                          <{METHOD}inferred-from-page-structure>)) }}
     }}"""
     assert bundled_store.select(query).rows == []
+
+
+def test_the_rules_know_which_published_levels_were_inferred(bundled_store):
+    claims = read_evidence(bundled_store).claims
+    inferred = sorted(str(c.iri).rsplit("/", 1)[-1] for c in claims.values() if c.published_inferred)
+    assert len(inferred) == 22
+    assert "functional-family-therapy" in inferred and "parents-as-first-teachers--eif-2016-version" in inferred
+    assert not claims[IRI("https://w3id.org/evgraph/id/rating/parents-as-first-teachers")].published_inferred

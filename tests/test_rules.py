@@ -6,6 +6,7 @@ reads the real ontology and checks they are equal, so these tables cannot drift 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -175,6 +176,17 @@ def test_moderate_risk_of_bias_makes_strong_an_overclaim_derived_good():
     assert (derivation.verdict, derivation.derived) == (Verdict.OVERCLAIM, GOOD.iri)
     assert criterion(derivation, "strong", "risk of bias").status is Status.NOT_MET
     assert derivation.reason == "the recorded studies support 'good', below the published level"
+
+
+def test_a_verdict_on_an_inferred_published_level_says_it_assumes_it():
+    trials = [uk_trial(n, interventionArmSize=40, controlArmSize=41, rob=MODERATE) for n in ("a", "b")]
+    inferred = replace(recommendation(STRONG, "a", "b"), published_inferred=True)
+    derivation = check(inferred, *trials)
+    assert derivation.verdict is Verdict.OVERCLAIM
+    assert derivation.reason == ("the recorded studies support 'good', below the published level, assuming the"
+                                 " published level, which was inferred from the page rather than read")
+    assert check(replace(inferred, confirmed=()), *trials).reason == (
+        "facts needed to check the published level are missing")
 
 
 def test_small_arms_fail_strong_and_good_but_not_promising():

@@ -193,6 +193,8 @@ def derive(evidence: Evidence, claim: Claim, count_candidates: bool = False) -> 
         verdict, reason = Verdict.OVERCLAIM, f"the recorded studies support {derived_label}, below the published level"
     else:
         verdict, reason = Verdict.CANNOT_VERIFY, "facts needed to check the published level are missing"
+    if claim.published_inferred and verdict is not Verdict.CANNOT_VERIFY:
+        reason += ", assuming the published level, which was inferred from the page rather than read"
     return Derivation(claim.iri, published, own.scheme, studies, candidates, results, derived, verdict, reason)
 
 

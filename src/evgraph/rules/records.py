@@ -98,6 +98,8 @@ class Claim:
     published: tuple[IRI, ...]
     confirmed: tuple[IRI, ...]
     candidates: tuple[IRI, ...]
+    #: The published level was inferred (from page structure), not read: a verdict on it is an assumption.
+    published_inferred: bool = False
 
 
 @dataclass
@@ -154,6 +156,7 @@ def claims_from(claims: Table, evidence: Table) -> dict[IRI, Claim]:
             tuple(v for v in values(rows, "level") if isinstance(v, IRI)),
             values([r for r in linked if str(r["link"]) == "confirmed"], "study"),
             values([r for r in linked if str(r["link"]) == "candidate"], "study"),
+            any(isinstance(v, Literal) and v.boolean() is True for v in values(rows, "inferred")),
         )
     return found
 
