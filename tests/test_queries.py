@@ -218,7 +218,8 @@ def test_overclaims(store):
     assert columns == ["subject", "type", "label", "publishedLevel", "derivedLevel", "reason"]
     assert rows == [
         ("ex:rating-overclaim", "ev:Rating", "Rating 3 on the pre-post study", "3", "2",
-         "the recorded studies support '2', below the published level"),
+         "the recorded studies support '2', below the published level, assuming the published level, which was"
+         " inferred from the page rather than read"),
         ("ex:rec-overclaim", "ev:Recommendation", "Offer it in schools", "promising", "none",
          "the recorded studies support no level, below the published level"),
     ]

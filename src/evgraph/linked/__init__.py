@@ -1,0 +1,1 @@
+"""The linked-data layer: the graph as versions to export, ingest and compare."""
