@@ -17,11 +17,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def fixture_data_dir(tmp_path: Path, *names: str) -> Path:
-    """A fresh data folder holding copies of the named fixture files."""
+    """A fresh data folder holding copies of the named fixture files (``name`` is ``name.ttl``; a TriG file
+    is named with its suffix, ``name.trig``)."""
     folder = tmp_path / "data"
     folder.mkdir()
     for name in names:
-        shutil.copy(FIXTURES / f"{name}.ttl", folder / f"{name}.ttl")
+        file = name if name.endswith(".trig") else f"{name}.ttl"
+        shutil.copy(FIXTURES / file, folder / file)
     return folder
 
 

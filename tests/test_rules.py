@@ -83,7 +83,7 @@ PROMISING = level(scheme("practice-guide-strength/promising"), "promising", STRE
 
 GUIDEBOOK = EV.GuidebookEvidenceScheme
 IMPACT = dict(eligibleDesign=(RCT, QED), requiresSignificantPositiveFinding=True)
-LONG_TERM = dict(requiresLongTermImpact=True, minFollowUpMonths=12, **IMPACT)
+LONG_TERM = dict(requiresLongTermImpact=True, minFollowUpMonths=Literal("12", f"{XSD}decimal"), **IMPACT)
 L4PLUS = level(scheme("guidebook-level/4plus"), "4+", GUIDEBOOK, 6,
                "Independence from the programme provider and the count of further level-4 studies are not recorded"
                " as machine-readable criteria.", minStudies=2, **LONG_TERM)

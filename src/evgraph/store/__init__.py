@@ -49,6 +49,17 @@ def push(source: Store, graph_store: str, headers: Mapping[str, str] | None = No
     return push_graphs(source, graph_store, headers)
 
 
+#: The RDF serialisations ``serialize`` writes; those marked False drop graph names.
+RDF_FORMATS = {"nquads": True, "trig": True, "turtle": False, "ntriples": False, "rdfxml": False}
+
+
+def serialize(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
+    """Re-serialise sorted N-Quads (a store's ``dump``) as one of :data:`RDF_FORMATS`, deterministically."""
+    from evgraph.store.oxigraph_store import convert
+
+    return convert(nquads, name, prefixes)
+
+
 def check_sparql(text: str) -> str | None:
     """None when ``text`` parses as a SPARQL query, else the parser's complaint."""
     from evgraph.store.oxigraph_store import syntax_error
@@ -56,5 +67,5 @@ def check_sparql(text: str) -> str | None:
     return syntax_error(text)
 
 
-__all__ = ["BACKENDS", "DERIVED_GRAPH", "LoadedFile", "Location", "Store", "Table", "Triple", "check_sparql",
-           "connect", "load_store", "push"]
+__all__ = ["BACKENDS", "DERIVED_GRAPH", "RDF_FORMATS", "LoadedFile", "Location", "Store", "Table", "Triple",
+           "check_sparql", "connect", "load_store", "push", "serialize"]

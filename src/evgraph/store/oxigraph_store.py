@@ -133,3 +133,27 @@ def syntax_error(sparql: str) -> str | None:
     except Exception:  # noqa: BLE001 — evaluation errors on an empty store do not concern syntax
         return None
     return None
+
+
+_OX_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
+               "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+def convert(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
+    """Sorted N-Quads in one of ``RDF_FORMATS``; triple formats drop graph names (and duplicates).
+
+    The input order is kept, so sorted input gives the same bytes every time.
+    """
+    from evgraph.store import RDF_FORMATS
+
+    rdf_format, keeps_graphs = _OX_FORMATS[name], RDF_FORMATS[name]
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    if keeps_graphs:
+        items: list = quads
+    else:
+        seen: dict = {}
+        for quad in quads:
+            seen.setdefault(quad.triple, None)
+        items = sorted(seen, key=str)
+    with_prefixes = {"prefixes": dict(prefixes)} if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    return ox.serialize(items, format=rdf_format, **with_prefixes)

@@ -1,0 +1,122 @@
+"""Export: the graph (or part of it) as RDF a partner can load, byte-identical for the same data.
+
+Scopes name sets of named graphs: ``curated`` (the data graphs, with their provenance and source
+records), ``derived`` (what the rules concluded), ``ontology`` (vocabulary and schemes) and ``all``
+(the three together; the shapes are validation machinery and stay out). N-Quads, TriG and JSON-LD keep
+graph names; Turtle, N-Triples and RDF/XML hold triples only, so an export in them says so.
+
+JSON-LD is compacted with the context kept in ``ontology/context.jsonld`` by PyLD; no remote context
+or document is ever fetched.
+
+The derived graph records when the rules ran. An export stamps that time from ``SOURCE_DATE_EPOCH``
+when it is set (the reproducible-builds convention), so a release of the same data is byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evgraph.errors import ConfigError
+from evgraph.paths import Layout
+from evgraph.rules import add_derivations
+from evgraph.store import RDF_FORMATS, Store, serialize
+
+#: The graph roles each scope exports.
+SCOPES = {"all": ("ontology", "data", "derived"), "curated": ("data",), "derived": ("derived",),
+          "ontology": ("ontology",)}
+#: Every export format: the RDF serialisations and JSON-LD. True where graph names are kept.
+FORMATS = {**RDF_FORMATS, "jsonld": True}
+#: File suffix and media type of each format.
+MEDIA = {"nquads": (".nq", "application/n-quads"), "trig": (".trig", "application/trig"),
+         "turtle": (".ttl", "text/turtle"), "ntriples": (".nt", "application/n-triples"),
+         "rdfxml": (".rdf", "application/rdf+xml"), "jsonld": (".jsonld", "application/ld+json")}
+
+
+@dataclass(frozen=True)
+class Export:
+    """Serialised RDF and what a reader should know about it."""
+
+    content: bytes
+    format: str
+    scope: str
+    graphs: int
+    graph_names_dropped: bool
+
+
+def context(layout: Layout | None = None) -> dict:
+    """The JSON-LD context kept in ``ontology/context.jsonld`` (its ``@context`` object)."""
+    path = (layout or Layout.default()).ontology / "context.jsonld"
+    return json.loads(path.read_text(encoding="utf-8"))["@context"]
+
+
+def export(store: Store, fmt: str = "trig", scope: str = "all") -> Export:
+    """Serialise the named graphs of a scope in one format, deterministically."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"Unknown export format '{fmt}'.", hint=f"Choose one of: {', '.join(FORMATS)}.")
+    if scope not in SCOPES:
+        raise ConfigError(f"Unknown export scope '{scope}'.", hint=f"Choose one of: {', '.join(SCOPES)}.")
+    roles = SCOPES[scope]
+    if "derived" in roles and store.writable:
+        add_derivations(store, _build_time())
+    graphs = store.graphs_of(*roles)
+    nquads = store.dump(graphs)
+    if fmt == "jsonld":
+        content = to_jsonld(nquads, context(store.layout))
+    else:
+        prefixes = {k: v for k, v in context(store.layout).items() if isinstance(v, str) and v.endswith(("/", "#"))}
+        content = serialize(nquads, fmt, prefixes)
+    return Export(content, fmt, scope, len(graphs), not FORMATS[fmt])
+
+
+def _build_time() -> datetime | None:
+    """The time ``SOURCE_DATE_EPOCH`` names, or None (now)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return None
+    if not epoch.isdigit():
+        raise ConfigError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'.")
+    return datetime.fromtimestamp(int(epoch), timezone.utc)
+
+
+def to_jsonld(nquads: bytes, ctx: dict) -> bytes:
+    """N-Quads as compacted JSON-LD (named graphs kept), with every array sorted so output is stable."""
+    from pyld import jsonld
+
+    options = {"format": "application/n-quads", "documentLoader": _refuse_remote}
+    expanded = jsonld.from_rdf(nquads.decode("utf-8"), options)
+    compacted = jsonld.compact(expanded, {"@context": ctx}, {"documentLoader": _refuse_remote})
+    body = {key: value for key, value in _sorted(compacted).items() if key != "@context"}
+    return (json.dumps({"@context": ctx, **body}, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _sorted(value):
+    """Sort every JSON-LD array (RDF values are unordered; evgraph writes no rdf:List) and every object's keys."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value, key=lambda k: (not k.startswith("@"), k))}
+    if isinstance(value, list):
+        return sorted((_sorted(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _refuse_remote(url: str, options=None):
+    from pyld.jsonld import JsonLdError
+
+    raise JsonLdError(f"Refusing to fetch {url}: evgraph never loads remote JSON-LD documents.",
+                      "jsonld.LoadDocumentError", code="loading document failed")
+
+
+def write(export_: Export, out: Path | None) -> None:
+    """Write an export to ``out`` atomically (temporary file beside it, fsync, rename), or to stdout."""
+    import sys
+
+    from evgraph.output import write_bytes_atomically
+
+    if out is None or str(out) == "-":
+        sys.stdout.buffer.write(export_.content)
+        sys.stdout.buffer.flush()
+    else:
+        write_bytes_atomically(Path(out), export_.content)
