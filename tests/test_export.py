@@ -13,9 +13,12 @@ from typer.testing import CliRunner
 
 from conftest import fixture_data_dir
 from evgraph.cli import app
-from evgraph.errors import ConfigError
+from evgraph.errors import ConfigError, NotFound
 from evgraph.linked.export import FORMATS, context, export, to_jsonld
+from evgraph.queries import get_query
 from evgraph.store import load_store
+from evgraph.store.sparql_text import with_values
+from evgraph.terms import IRI
 
 runner = CliRunner()
 OX_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "turtle": ox.RdfFormat.TURTLE,
@@ -111,10 +114,11 @@ def test_all_scope_holds_ontology_data_and_derived_graphs_but_not_shapes(good):
 
 @pytest.mark.parametrize(("fmt", "scope", "message"), [
     ("yaml", "all", "Unknown export format 'yaml'."),
-    ("trig", "everything", "Unknown export scope 'everything'."),
+    ("trig", "everything", "'everything' is neither an export scope (all, curated, derived, ontology) nor a node in"
+                           " the graph."),
 ])
 def test_an_unknown_format_or_scope_is_a_sentence(good, fmt, scope, message):
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises((ConfigError, NotFound)) as caught:
         export(good, fmt, scope)
     assert caught.value.message == message
 
@@ -154,3 +158,52 @@ def test_the_export_command_to_a_missing_folder_is_a_sentence_and_writes_nothing
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == f"Error: Cannot write {tmp_path / 'absent' / 'g.trig'}: the folder" \
                                             f" {tmp_path / 'absent'} does not exist."
+
+
+# -- bundles ----------------------------------------------------------------------------------------
+
+
+def _loaded_alone(content: bytes) -> ox.Store:
+    """A partner's view: the bundle in a fresh Oxigraph store, nothing else."""
+    alone = ox.Store()
+    alone.load(content, format=ox.RdfFormat.TRIG)
+    return alone
+
+
+def _rows(solutions) -> set:
+    return {tuple(None if solution[v] is None else str(solution[v]) for v in solutions.variables)
+            for solution in solutions}
+
+
+def test_a_bundle_for_one_recommendation_answers_trace_recommendation_alone(bundled_store):
+    recommendation = IRI("https://w3id.org/evgraph/id/recommendation/kinship-navigator-programmes")
+    trace = with_values(get_query("trace-recommendation").text, {"recommendation": recommendation})
+    bundle = export(bundled_store, "trig", "rec:kinship-navigator-programmes")
+    alone = _rows(_loaded_alone(bundle.content).query(trace, use_default_graph_as_union=True))
+    full = {tuple(None if v is None else v.n3() for v in row) for row in bundled_store.select(trace).tuples()}
+    assert alone == full and len(full) == 13
+    assert bundle.graphs == 124
+
+
+def test_a_bundle_carries_the_records_sources_terms_and_scheme_it_uses(bundled_store):
+    alone = _loaded_alone(export(bundled_store, "trig", "rating:functional-family-therapy").content)
+
+    def ask(pattern: str) -> bool:
+        return alone.query(f"ASK {{ {pattern} }}", use_default_graph_as_union=True)
+
+    assert ask("<https://w3id.org/evgraph/graph/inferred/guidebook.eif.org.uk-programme-functional-family-therapy>"
+               " <https://w3id.org/evgraph/ontology#method> <https://w3id.org/evgraph/scheme/method/"
+               "inferred-from-page-structure>")
+    assert ask("<http://guidebook.eif.org.uk/programme/functional-family-therapy>"
+               " <https://w3id.org/evgraph/ontology#sourceType> ?type")
+    assert ask("<https://w3id.org/evgraph/ontology#evidenceLevel> a ?kind")
+    assert ask("<https://w3id.org/evgraph/scheme/guidebook-level/4> <https://w3id.org/evgraph/ontology#rank> ?rank")
+    assert ask("?derivation <https://w3id.org/evgraph/ontology#derivedFor>"
+               " <https://w3id.org/evgraph/id/rating/functional-family-therapy>")
+    assert not ask("?shape a <http://www.w3.org/ns/shacl#NodeShape>")
+
+
+def test_a_bundle_for_a_node_that_is_not_there_is_a_sentence(bundled_store):
+    with pytest.raises(NotFound) as caught:
+        export(bundled_store, "trig", "study:no-such-trial")
+    assert caught.value.message == "Nothing in the graph is https://w3id.org/evgraph/id/study/no-such-trial."

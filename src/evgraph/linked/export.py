@@ -20,10 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from evgraph.errors import ConfigError
+from evgraph.errors import ConfigError, NotFound, QueryError
+from evgraph.linked.bundle import bundle_quads
+from evgraph.lookup import resolve
 from evgraph.paths import Layout
+from evgraph.queries import expand_iri
 from evgraph.rules import add_derivations
 from evgraph.store import RDF_FORMATS, Store, serialize
+from evgraph.terms import IRI
 
 #: The graph roles each scope exports.
 SCOPES = {"all": ("ontology", "data", "derived"), "curated": ("data",), "derived": ("derived",),
@@ -54,22 +58,43 @@ def context(layout: Layout | None = None) -> dict:
 
 
 def export(store: Store, fmt: str = "trig", scope: str = "all") -> Export:
-    """Serialise the named graphs of a scope in one format, deterministically."""
+    """Serialise the named graphs of a scope in one format, deterministically.
+
+    A scope that is not one of :data:`SCOPES` names one node (an IRI, a prefixed name such as
+    rec:kinship-care-navigators, or a label): the export is then its bundle (:mod:`evgraph.linked.bundle`).
+    """
     if fmt not in FORMATS:
         raise ConfigError(f"Unknown export format '{fmt}'.", hint=f"Choose one of: {', '.join(FORMATS)}.")
-    if scope not in SCOPES:
-        raise ConfigError(f"Unknown export scope '{scope}'.", hint=f"Choose one of: {', '.join(SCOPES)}.")
-    roles = SCOPES[scope]
+    roles = SCOPES.get(scope, ("ontology", "data", "derived"))
     if "derived" in roles and store.writable:
         add_derivations(store, _build_time())
-    graphs = store.graphs_of(*roles)
-    nquads = store.dump(graphs)
+    if scope in SCOPES:
+        graphs = store.graphs_of(*roles)
+        nquads = store.dump(graphs)
+    else:
+        nquads = bundle_quads(store, bundle_subject(store, scope))
+        graphs = sorted({line.rsplit(b" ", 2)[-2] for line in nquads.splitlines()})
     if fmt == "jsonld":
         content = to_jsonld(nquads, context(store.layout))
     else:
         prefixes = {k: v for k, v in context(store.layout).items() if isinstance(v, str) and v.endswith(("/", "#"))}
         content = serialize(nquads, fmt, prefixes)
     return Export(content, fmt, scope, len(graphs), not FORMATS[fmt])
+
+
+def bundle_subject(store: Store, text: str) -> IRI:
+    """The node a bundle scope names: an IRI or prefixed name of any typed node, else what ``resolve`` finds."""
+    try:
+        iri = expand_iri(text)
+    except QueryError:  # not an IRI: a slug or a label
+        try:
+            return resolve(store, text).iri
+        except NotFound:
+            raise NotFound(f"'{text}' is neither an export scope ({', '.join(SCOPES)}) nor a node in the graph.",
+                           hint="Give a scope, or a node as an IRI, prefixed name (rec:…) or label.") from None
+    if not store.ask("ASK { ?node a ?type }", {"node": iri}):
+        raise NotFound(f"Nothing in the graph is {iri}.", hint=f"Give a node's IRI, or a scope: {', '.join(SCOPES)}.")
+    return iri
 
 
 def _build_time() -> datetime | None:

@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 from evgraph.errors import ConfigError
 from evgraph.paths import Layout
-from evgraph.terms import IRI
+from evgraph.terms import IRI, Term
 from evgraph.store.base import DERIVED_GRAPH, ROLES, LoadedFile, Location, Store, Table, Triple, load_files
 
 BACKENDS = ("oxigraph", "rdflib")
@@ -60,6 +60,16 @@ def serialize(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
     return convert(nquads, name, prefixes)
 
 
+def parse_rdf(path: Path) -> list[tuple[Term, Term, Term, IRI | None]]:
+    """The quads of one Turtle (.ttl) or TriG (.trig) file, graph None for the default graph.
+
+    Raises :class:`DataError` naming the file and line of a syntax error.
+    """
+    from evgraph.store.oxigraph_store import parse_quads
+
+    return parse_quads(path)
+
+
 def check_sparql(text: str) -> str | None:
     """None when ``text`` parses as a SPARQL query, else the parser's complaint."""
     from evgraph.store.oxigraph_store import syntax_error
@@ -67,5 +77,23 @@ def check_sparql(text: str) -> str | None:
     return syntax_error(text)
 
 
+def parse_rdf(content: bytes, name: str, base_iri: str | None = None) -> bytes:
+    """RDF text (``turtle``, ``trig``, ``nquads``, ``ntriples``, ``rdfxml`` or ``jsonld``) as sorted N-Quads.
+
+    Relative IRIs resolve against ``base_iri``. Raises :class:`DataError` when the text does not parse.
+    """
+    from evgraph.store.oxigraph_store import parse_nquads
+
+    return parse_nquads(content, name, base_iri)
+
+
+def select_rdf(content: bytes, name: str, sparql: str, base_iri: str | None = None) -> Table:
+    """Run a SELECT query over one piece of RDF text, in a store of its own (see :func:`parse_rdf`)."""
+    from evgraph.store.oxigraph_store import select_in
+
+    return select_in(content, name, sparql, base_iri)
+
+
 __all__ = ["BACKENDS", "DERIVED_GRAPH", "RDF_FORMATS", "LoadedFile", "Location", "Store", "Table", "Triple",
-           "check_sparql", "connect", "load_store", "push", "serialize"]
+           "check_sparql", "connect", "load_store", "parse_rdf", "push", "select_rdf",
+           "serialize"]

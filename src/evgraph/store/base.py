@@ -111,8 +111,9 @@ class Store(ABC):
         """Replace the content of one named graph."""
 
     @abstractmethod
-    def dump(self, graphs: Iterable[IRI] | None = None) -> bytes:
-        """The quads of the given named graphs (all when None) as N-Quads, sorted."""
+    def dump(self, graphs: Iterable[IRI] | None = None, subjects: Iterable[IRI] | None = None) -> bytes:
+        """The quads of the given named graphs (all when None) as N-Quads, sorted; only those of ``subjects``
+        when given."""
 
     def close(self) -> None:
         """Release what the backend holds."""

@@ -116,12 +116,33 @@ class OxigraphStore(Store):
             self._store.remove_graph(target)
         self._store.extend([ox.Quad(from_term(s), from_term(p), from_term(o), target) for s, p, o in triples])
 
-    def dump(self, graphs: Iterable[IRI] | None = None) -> bytes:
+    def dump(self, graphs: Iterable[IRI] | None = None, subjects: Iterable[IRI] | None = None) -> bytes:
         wanted = None if graphs is None else {str(g) for g in graphs}
-        quads = [q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph)
+        if subjects is None:
+            candidates = iter(self._store)
+        else:
+            candidates = (q for s in sorted(set(subjects))
+                          for q in self._store.quads_for_pattern(ox.NamedNode(str(s)), None, None, None))
+        quads = [q for q in candidates if not isinstance(q.graph_name, ox.DefaultGraph)
                  and (wanted is None or q.graph_name.value in wanted)]
         lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
         return b"".join(sorted(lines))
+
+
+def parse_quads(path: Path) -> list[tuple[Term, Term, Term, IRI | None]]:
+    """Parse one Turtle or TriG file into evgraph terms; a syntax error is a DataError at file:line."""
+    trig = path.suffix == ".trig"
+    kind = "TriG" if trig else "Turtle"
+    try:
+        parsed = list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG if trig else ox.RdfFormat.TURTLE))
+    except SyntaxError as error:
+        raise DataError(f"{path}, line {error.lineno}: {kind} syntax error: {error.msg}.") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
+    except (OSError, ValueError) as error:
+        raise DataError(f"{path}: could not be read as {kind}: {error}") from None
+    return [(to_term(q.subject), to_term(q.predicate), to_term(q.object),
+             None if isinstance(q.graph_name, ox.DefaultGraph) else IRI(q.graph_name.value)) for q in parsed]
 
 
 def syntax_error(sparql: str) -> str | None:
@@ -157,3 +178,26 @@ def convert(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
         items = sorted(seen, key=str)
     with_prefixes = {"prefixes": dict(prefixes)} if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
     return ox.serialize(items, format=rdf_format, **with_prefixes)
+
+
+_PARSE_FORMATS = {**_OX_FORMATS, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def parse_nquads(content: bytes, name: str, base_iri: str | None = None) -> bytes:
+    """RDF text in one of ``_PARSE_FORMATS`` as N-Quads, sorted, relative IRIs resolved against ``base_iri``."""
+    try:
+        quads = ox.parse(content, format=_PARSE_FORMATS[name], base_iri=base_iri)
+        lines = sorted({str(quad) + " .\n" for quad in quads})
+    except SyntaxError as error:
+        raise DataError(f"The {name} text does not parse: {error}") from None
+    return "".join(lines).encode("utf-8")
+
+
+def select_in(content: bytes, name: str, sparql: str, base_iri: str | None = None) -> Table:
+    """Run a SELECT query over RDF text of one format (parsed into a store of its own)."""
+    store = OxigraphStore(Layout.default())
+    try:
+        store._store.load(content, format=_PARSE_FORMATS[name], base_iri=base_iri)
+    except SyntaxError as error:
+        raise DataError(f"The {name} text does not parse: {error}") from None
+    return store.select(sparql)

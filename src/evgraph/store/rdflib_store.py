@@ -122,15 +122,17 @@ class RdflibStore(Store):
         for s, p, o in triples:
             target.add((from_term(s), from_term(p), from_term(o)))
 
-    def dump(self, graphs: Iterable[IRI] | None = None) -> bytes:
+    def dump(self, graphs: Iterable[IRI] | None = None, subjects: Iterable[IRI] | None = None) -> bytes:
         wanted = None if graphs is None else {str(g) for g in graphs}
+        chosen = None if subjects is None else [URIRef(str(s)) for s in sorted(set(subjects))]
         out = Dataset()
         for context in self._dataset.graphs():
             name = str(context.identifier)
             if name == "urn:x-rdflib:default" or (wanted is not None and name not in wanted):
                 continue
             target = out.graph(context.identifier)
-            for triple in context:
+            triples = context if chosen is None else (t for s in chosen for t in context.triples((s, None, None)))
+            for triple in triples:
                 target.add(triple)
         lines = out.serialize(format="nquads", encoding="utf-8").splitlines(keepends=True)
         return b"".join(sorted(line for line in lines if line.strip()))

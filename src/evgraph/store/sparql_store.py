@@ -123,7 +123,7 @@ class SparqlStore(Store):
     def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
         raise ConfigError(f"The store at {self.endpoint} is read-only here; use `evgraph push` to upload.")
 
-    def dump(self, graphs: Iterable[IRI] | None = None) -> bytes:
+    def dump(self, graphs: Iterable[IRI] | None = None, subjects: Iterable[IRI] | None = None) -> bytes:
         raise ConfigError(f"Reading whole graphs from {self.endpoint} is not supported; run against local files.")
 
     def graphs_of(self, *roles: str) -> list[IRI]:

@@ -6,7 +6,7 @@ Comments, strings and IRIs are masked before any keyword is looked for, so text 
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from evgraph.errors import QueryError
 from evgraph.terms import IRI, BlankNode, Term
@@ -31,19 +31,23 @@ def update_keyword(sparql: str) -> str | None:
     return found.group(1).upper() if found else None
 
 
-def _value(name: str, term: Term) -> str:
+def _value(name: str, terms: Sequence[Term]) -> str:
     if not _VARIABLE.match(name):
         raise QueryError(f"Cannot bind '{name}': not a SPARQL variable name.")
-    if isinstance(term, BlankNode):
-        raise QueryError(f"Cannot bind ?{name} to a blank node: a VALUES block holds only IRIs"
-                         " and literals.")
-    if isinstance(term, IRI) and _IRI_FORBIDDEN.search(term):
-        raise QueryError(f"Cannot bind ?{name}: '{term}' is not a valid IRI.")
-    return f" VALUES ?{name} {{ {term.n3()} }}"
+    for term in terms:
+        if isinstance(term, BlankNode):
+            raise QueryError(f"Cannot bind ?{name} to a blank node: a VALUES block holds only IRIs"
+                             " and literals.")
+        if isinstance(term, IRI) and _IRI_FORBIDDEN.search(term):
+            raise QueryError(f"Cannot bind ?{name}: '{term}' is not a valid IRI.")
+    return f" VALUES ?{name} {{ {' '.join(term.n3() for term in terms)} }}"
 
 
-def with_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
-    """The query with each binding written as a VALUES block opening its top-level WHERE group."""
+def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None) -> str:
+    """The query with each binding written as a VALUES block opening its top-level WHERE group.
+
+    A binding to a sequence of terms gives the variable each of them in turn (one VALUES row each).
+    """
     if not bindings:
         return sparql
     masked = _masked(sparql)
@@ -51,5 +55,6 @@ def with_values(sparql: str, bindings: Mapping[str, Term] | None) -> str:
     start = found.end() if found else masked.find("{") + 1
     if start <= 0:
         raise QueryError("Cannot bind parameters: the query has no WHERE clause.")
-    values = "".join(_value(name, term) for name, term in sorted(bindings.items()))
+    values = "".join(_value(name, [term] if isinstance(term, str) else list(term))
+                     for name, term in sorted(bindings.items()))
     return sparql[:start] + values + sparql[start:]
