@@ -8,10 +8,10 @@ import sys
 
 import pyoxigraph as ox
 import pytest
+from conftest import fixture_data_dir
 from pyld import jsonld
 from typer.testing import CliRunner
 
-from conftest import fixture_data_dir
 from evgraph.cli import app
 from evgraph.errors import ConfigError, NotFound
 from evgraph.linked.export import FORMATS, context, export, to_jsonld

@@ -55,6 +55,6 @@ def with_values(sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | Non
     start = found.end() if found else masked.find("{") + 1
     if start <= 0:
         raise QueryError("Cannot bind parameters: the query has no WHERE clause.")
-    values = "".join(_value(name, [term] if isinstance(term, str) else list(term))
+    values = "".join(_value(name, list(term) if isinstance(term, (list, tuple)) else [term])
                      for name, term in sorted(bindings.items()))
     return sparql[:start] + values + sparql[start:]
