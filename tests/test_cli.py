@@ -98,6 +98,9 @@ def test_stats_text(tmp_path):
     assert result.exit_code == 0
     assert result.output.startswith("107 data triples in 1 named graphs")
     assert "ev:CandidateEvidence" in result.output
+    assert "Named graphs by kind" in result.output
+    assert [line.split("│")[1:4] for line in result.output.splitlines() if line.startswith("│ data ")] == [
+        [" data ", " 1      ", " 107     "]]
 
 
 def test_every_command_has_help_with_an_example():

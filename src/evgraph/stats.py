@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evgraph.namespaces import GRAPH_BASE
 from evgraph.queries import run
 from evgraph.shortnames import short
 from evgraph.store import Store
@@ -18,6 +19,15 @@ class Stats:
     shapes_triples: int
     data_graphs: dict[str, int]
     classes: dict[str, int]
+
+    def graph_kinds(self) -> dict[str, tuple[int, int]]:
+        """Data graphs grouped by the first segment of their name (source, joint, curation …): count, triples."""
+        kinds: dict[str, tuple[int, int]] = {}
+        for name, triples in self.data_graphs.items():
+            kind = name[len(GRAPH_BASE):].split("/", 1)[0] if name.startswith(GRAPH_BASE) else name
+            count, total = kinds.get(kind, (0, 0))
+            kinds[kind] = (count + 1, total + triples)
+        return dict(sorted(kinds.items()))
 
     def to_json(self) -> dict:
         """The statistics as a JSON-ready dict."""
