@@ -108,12 +108,26 @@ def test_query_file_is_documented_and_declares_what_it_uses(path: Path):
         assert re.search(rf"\?{param.name}\b", body), f"parameter {param.name} is not a variable of the query"
         assert param.description and param.example
     assert {p.name for p in query.params} == set(BOUND.get(query.name, {}))
+    _assert_a_select_declaring_every_prefix_it_uses(body)
+
+
+def _assert_a_select_declaring_every_prefix_it_uses(body: str) -> None:
     assert re.search(r"^SELECT\b", body, re.MULTILINE) and re.search(r"^ORDER BY\b", body, re.MULTILINE)
     # Full PREFIX declarations, each one used: no reliance on an engine's built-in prefixes.
     declared = set(re.findall(r"^PREFIX\s+([A-Za-z][\w-]*):\s*<", body, re.MULTILINE))
     sparql = re.sub(r"<[^>\s]*>|\"[^\"]*\"", " ", re.sub(r"^PREFIX.*$", "", body, flags=re.MULTILINE))
     used = set(re.findall(r"(?<![\w?$])([A-Za-z][\w-]*):", sparql))
     assert used == declared
+
+
+@pytest.mark.parametrize("path", sorted((QUERIES / "internal").glob("*.rq")), ids=lambda p: p.stem)
+def test_internal_query_file_is_documented_and_declares_what_it_uses(path: Path):
+    text = path.read_text(encoding="utf-8")
+    query = queries.parse_query(text, f"internal/{path.stem}", path)
+    assert text.startswith("#+ summary: ") and query.summary and query.description
+    for param in query.params:
+        assert re.search(rf"\?{param.name}\b", _body(text)), f"parameter {param.name} is not a variable of the query"
+    _assert_a_select_declaring_every_prefix_it_uses(_body(text))
 
 
 @pytest.mark.parametrize("name", sorted(BOUND))

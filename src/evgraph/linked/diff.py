@@ -1,100 +1,24 @@
 """What changed between two versions of the graph, in the domain's words: levels, nodes, links, verdicts, sources.
 
-A version is a data folder or a git revision of one (:func:`open_side`). Each is loaded with the bundled
-ontology and shapes, read through the ``queries/internal/diff-*.rq`` files, and compared here.
+A version is a data folder or a git revision of one (:func:`evgraph.linked.versions.open_side`). Each is
+read through the ``queries/internal/diff-*.rq`` files and the rules, and the two readings are compared here.
 """
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
-import tempfile
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
-from evgraph.errors import ConfigError
-from evgraph.paths import project_root
+from evgraph.linked.versions import open_side
 from evgraph.queries import run
 from evgraph.rules import derive_all, read_evidence
 from evgraph.shortnames import short
-from evgraph.store import Store, load_store
-from evgraph.terms import BlankNode, IRI, Term
+from evgraph.store import Store
+from evgraph.terms import IRI, BlankNode, Term
 
-#: The folder a revision written without ``:PATH`` is read from.
-DATA_FOLDER = "data"
 NOT_RECORDED = "not recorded"
-
-
-# -- opening a version ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Side:
-    """One version of the graph: how to name it in a diff, and its store."""
-
-    label: str
-    store: Store
-
-
-@contextmanager
-def open_side(spec: str, repo: Path | None = None, backend: str = "oxigraph") -> Iterator[Side]:
-    """Load one version of the graph (with the bundled ontology and shapes) for the length of a ``with`` block.
-
-    ``spec`` is an existing data folder; anything else is read as a git revision of ``repo`` (default:
-    evgraph's own checkout), written ``REV`` for its ``data/`` folder or ``REV:PATH`` for another one.
-    A revision's files are written to a temporary folder, removed when the block ends. Raises
-    :class:`ConfigError` for a spec that is neither, or a revision without that folder.
-    """
-    if Path(spec).is_dir():
-        store = load_store(data=Path(spec), backend=backend)
-        try:
-            yield Side(spec, store)
-        finally:
-            store.close()
-        return
-    repo = repo or project_root()
-    revision, _, folder = spec.partition(":")
-    folder = folder or DATA_FOLDER
-    commit = _resolve(repo, revision, spec)
-    with tempfile.TemporaryDirectory(prefix="evgraph-diff-") as temporary:
-        data = Path(temporary) / "data"
-        _extract(repo, commit, folder, data, spec)
-        store = load_store(data=data, backend=backend)
-        try:
-            yield Side(f"{revision}:{folder} ({commit[:12]})", store)
-        finally:
-            store.close()
-
-
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
-    except FileNotFoundError:
-        raise ConfigError("git is not installed, so only data folders can be compared.") from None
-
-
-def _resolve(repo: Path, revision: str, spec: str) -> str:
-    """The commit a revision names in ``repo``."""
-    found = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
-    if not revision or found.returncode != 0:
-        raise ConfigError(f"'{spec}' is neither a data folder nor a revision of the git repository at {repo}.",
-                          hint="Give an existing folder, or a revision such as HEAD~3, main or main:data.")
-    return found.stdout.decode().strip()
-
-
-def _extract(repo: Path, commit: str, folder: str, into: Path, spec: str) -> None:
-    """Write the files of ``folder`` at ``commit`` into the folder ``into``."""
-    if _git(repo, "cat-file", "-t", f"{commit}:{folder}").stdout.decode().strip() != "tree":
-        raise ConfigError(f"'{spec}': the revision ({commit[:12]}) has no folder '{folder}' in {repo}.")
-    archive = _git(repo, "archive", "--format=tar", f"{commit}:{folder}")
-    if archive.returncode != 0:
-        raise ConfigError(f"git could not write out '{folder}' at {commit[:12]}: {archive.stderr.decode().strip()}")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(into, filter="data")
 
 
 # -- the diff, as values ---------------------------------------------------------------------------
@@ -281,6 +205,7 @@ def _n3(term: Term) -> str:
 
 
 def _read(store: Store) -> _Snapshot:
+    """Read one side through the diff queries, and run the rules on it."""
     labels: dict[str, tuple[int, str]] = {}
     for row in run(store, "internal/diff-labels"):
         ranked = (int(str(row["rank"])), str(row["label"]))
@@ -333,7 +258,11 @@ def _links(keys: Iterable[_LinkKey], side: _Snapshot) -> tuple[Link, ...]:
 
 
 def diff_graphs(old: Store, new: Store, old_label: str = "old", new_label: str = "new") -> Diff:
-    """Compare two versions of the graph: published levels, nodes, evidence links, verdicts, sources, triples."""
+    """Compare two versions of the graph: published levels, nodes, evidence links, verdicts, sources, triples.
+
+    Levels, verdicts and sources are compared for the nodes both sides hold; a node only one side holds
+    is listed as added or removed instead.
+    """
     a, b = _read(old), _read(new)
     both_claims = a.claims.keys() & b.claims.keys()
     level_changes = [LevelChange(b.node(c, b.claims[c][0]), a.levels_text(c), b.levels_text(c), a.claims[c][1],
@@ -365,6 +294,106 @@ def diff_graphs(old: Store, new: Store, old_label: str = "old", new_label: str =
 
 
 def compare(old: str, new: str, repo: Path | None = None, backend: str = "oxigraph") -> Diff:
-    """The diff between two versions, each a data folder or a git revision (see :func:`open_side`)."""
+    """The diff between two versions, each a data folder or a git revision of ``repo`` (see :func:`open_side`)."""
     with open_side(old, repo, backend) as before, open_side(new, repo, backend) as after:
         return diff_graphs(before.store, after.store, before.label, after.label)
+
+
+# -- rendering ---------------------------------------------------------------------------------------
+
+_WIDTH = 18
+_KINDS = {"claims": (("rating", "Ratings"), ("recommendation", "Recommendations")),
+          "nodes": (("study", "Studies"), ("report", "Reports"), ("finding", "Findings"))}
+
+
+def _line(mark: str, node: Node, change: str = "") -> str:
+    """``mark label: change   iri`` — the IRI written short, left out when it is the label."""
+    iri = short(IRI(node.iri))
+    return f"{mark} {node.label}{': ' + change if change else ''}" + (f"   {iri}" if iri != node.label else "")
+
+
+def _link_line(mark: str, link: Link) -> str:
+    return f"{mark} {link.subject_label}  {'candidate' if link.candidate else link.relation}  {link.object_label}"
+
+
+def _block(heading: str, items: list[str]) -> list[str]:
+    """Aligned lines under one heading, or 'no change'."""
+    return [f"{heading if i == 0 else '':<{_WIDTH}}{item}" for i, item in enumerate(items or ["no change"])]
+
+
+def diff_lines(d: Diff) -> list[str]:
+    """The diff as aligned text lines, in the shape `evgraph why` prints: ``+`` added, ``-`` removed, ``~`` changed."""
+    lines = _block("Old", [d.old]) + _block("New", [d.new])
+    lines += _block("Evidence levels", [_line("~", c.node, f"{c.old} → {c.new}") for c in d.ratings_changed])
+    lines += _block("Strengths", [_line("~", c.node, f"{c.old} → {c.new}") for c in d.recommendations_changed])
+    for group, added, removed in (("claims", d.claims_added, d.claims_removed),
+                                  ("nodes", d.nodes_added, d.nodes_removed)):
+        for kind, heading in _KINDS[group]:
+            lines += _block(heading, [_line(mark, n) for mark, nodes in (("+", added), ("-", removed))
+                                      for n in nodes if n.kind == kind])
+    for heading, added, removed in (("Evidence links", d.links_added, d.links_removed),
+                                    ("Candidate links", d.candidates_added, d.candidates_removed)):
+        lines += _block(heading, [_link_line(mark, link) for mark, links in (("+", added), ("-", removed))
+                                  for link in links])
+    lines += _block("Verdicts", [_line("~", c.node, f"{c.old} → {c.new}") for c in d.verdicts_changed])
+    changed = len(d.sources_changed)
+    sources = [f"{changed} node{'s' if changed != 1 else ''} with changed sources"] if changed else []
+    for change in d.sources_changed:
+        sources.append(_line("~", Node(change.iri, "", change.label)))
+        sources += [f"    + {url}" for url in change.added] + [f"    - {url}" for url in change.removed]
+    lines += _block("Sources", sources)
+    c = d.counts
+    lines += _block("Triples", [f"{c.old} → {c.new}: {c.added} added, {c.removed} removed,"
+                                f" {c.moved} moved between named graphs"])
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_node(iri: str, label: str) -> str:
+    return f"{_cell(label)} <{iri}>"
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    if not rows:
+        return ["No change."]
+    return (["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def diff_markdown(d: Diff) -> str:
+    """The diff as Markdown: a heading per part, a table for each."""
+    def node(n: Node) -> str:
+        return _md_node(n.iri, n.label)
+
+    out = ["# evgraph diff", "", f"- **Old:** {_cell(d.old)}", f"- **New:** {_cell(d.new)}", "",
+           "## Published levels", ""]
+    out += _table(("kind", "node", "from", "to"), [(c.node.kind, node(c.node), _cell(c.old), _cell(c.new))
+                                                   for c in d.ratings_changed + d.recommendations_changed])
+    for heading, added, removed in (("Ratings and recommendations", d.claims_added, d.claims_removed),
+                                    ("Studies, reports and findings", d.nodes_added, d.nodes_removed)):
+        out += ["", f"## {heading} added or removed", ""]
+        out += _table(("change", "kind", "node"), [(change, n.kind, node(n)) for change, nodes in
+                                                   (("added", added), ("removed", removed)) for n in nodes])
+    out += ["", "## Evidence links added or removed", ""]
+    out += _table(("change", "subject", "relation", "object"), [
+        (change, _md_node(link.subject, link.subject_label), "candidate" if link.candidate else link.relation,
+         _md_node(link.object, link.object_label))
+        for change, links in (("added", d.links_added), ("removed", d.links_removed),
+                              ("candidate added", d.candidates_added), ("candidate removed", d.candidates_removed))
+        for link in links])
+    out += ["", "## Verdicts", ""]
+    out += _table(("node", "from", "to"), [(node(c.node), c.old, c.new) for c in d.verdicts_changed])
+    out += ["", "## Sources", ""]
+    if d.sources_changed:
+        out += [f"{len(d.sources_changed)} node(s) with changed sources.", ""]
+    out += _table(("node", "added", "removed"), [
+        (_md_node(s.iri, s.label), " ".join(f"<{u}>" for u in s.added) or "—",
+         " ".join(f"<{u}>" for u in s.removed) or "—") for s in d.sources_changed])
+    c = d.counts
+    out += ["", "## Triples", ""]
+    out += _table(("old", "new", "added", "removed", "moved between named graphs"),
+                  [(str(c.old), str(c.new), str(c.added), str(c.removed), str(c.moved))])
+    return "\n".join(out) + "\n"

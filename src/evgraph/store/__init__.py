@@ -60,7 +60,7 @@ def serialize(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
     return convert(nquads, name, prefixes)
 
 
-def parse_rdf(path: Path) -> list[tuple[Term, Term, Term, IRI | None]]:
+def read_quads(path: Path) -> list[tuple[Term, Term, Term, IRI | None]]:
     """The quads of one Turtle (.ttl) or TriG (.trig) file, graph None for the default graph.
 
     Raises :class:`DataError` naming the file and line of a syntax error.
@@ -95,5 +95,5 @@ def select_rdf(content: bytes, name: str, sparql: str, base_iri: str | None = No
 
 
 __all__ = ["BACKENDS", "DERIVED_GRAPH", "RDF_FORMATS", "LoadedFile", "Location", "Store", "Table", "Triple",
-           "check_sparql", "connect", "load_store", "parse_rdf", "push", "select_rdf",
+           "check_sparql", "connect", "load_store", "parse_rdf", "push", "read_quads", "select_rdf",
            "serialize"]

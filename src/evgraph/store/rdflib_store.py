@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -29,8 +30,22 @@ def to_term(node) -> Term | None:
     if isinstance(node, RdfLiteral):
         if node.language:
             return Literal(str(node), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", node.language.lower())
+        if str(node.datatype) == _XSD_DECIMAL:
+            return Literal(_canonical_decimal(str(node)), _XSD_DECIMAL)
         return Literal(str(node), str(node.datatype) if node.datatype else XSD_STRING)
     raise TypeError(f"unsupported term {node!r}")
+
+
+_XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def _canonical_decimal(lexical: str) -> str:
+    """A decimal written as Oxigraph (XSD 1.1) writes it: "18.0" is "18", "0.50" is "0.5"; a malformed
+    lexical form is kept as it is, for the shapes to report."""
+    try:
+        return format(Decimal(lexical.strip()).normalize(), "f")
+    except InvalidOperation:
+        return lexical
 
 
 def from_term(term: Term):

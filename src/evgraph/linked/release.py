@@ -1,0 +1,182 @@
+"""A versioned release: every export format, the DCAT/VoID description, checksums, the audit and a changelog.
+
+``release(store, out)`` writes ``out/<version>/``. The folder is built in a temporary folder inside
+``out`` (each file written atomically) and renamed into place only when every file is written, so a
+failed release leaves nothing half-written; an existing version folder is never touched. With
+``SOURCE_DATE_EPOCH`` set, the issued date, the version and the derived graph's time are fixed, so two
+releases of the same data are byte-identical, file for file.
+
+The changelog compares the counts of the two descriptions (triples, entities, classes, properties and
+entities per class), read from the previous release's ``dataset.ttl``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evgraph import render
+from evgraph.audit import run_audit
+from evgraph.errors import ConfigError
+from evgraph.linked import describe
+from evgraph.linked.export import FORMATS, MEDIA, _build_time, context, export, to_jsonld
+from evgraph.output import write_bytes_atomically
+from evgraph.shortnames import short
+from evgraph.store import Store, select_rdf, serialize
+
+DESCRIPTION_FILE = "dataset.ttl"
+SUMS_FILE = "SHA256SUMS"
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_READ_COUNTS = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct:  <http://purl.org/dc/terms/>
+PREFIX void: <http://rdfs.org/ns/void#>
+SELECT ?version ?issued ?measure ?value WHERE {
+  ?dataset a void:Dataset ; dcat:version ?version ; dct:issued ?issued .
+  { ?dataset ?p ?value VALUES (?p ?measure) { (void:triples "triples") (void:entities "entities")
+                                              (void:classes "classes") (void:properties "properties") } }
+  UNION
+  { ?dataset void:classPartition [ void:class ?class ; void:entities ?value ] BIND(STR(?class) AS ?measure) }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A written release: its folder, version, and each file with its size."""
+
+    folder: Path
+    version: str
+    files: dict[str, int]
+
+
+def release(store: Store, out: Path, version: str | None = None, previous: Path | None = None,
+            endpoint: str | None = None) -> Release:
+    """Write a versioned release of the whole graph into ``out/<version>/`` (version default: the issued date).
+
+    Raises :class:`ConfigError` when the version folder exists, the version is not a plain folder name,
+    or ``previous`` is not a release folder.
+    """
+    issued = build_time().date()
+    version = version or issued.strftime("%Y.%m.%d")
+    if not _VERSION.fullmatch(version):
+        raise ConfigError(f"The version '{version}' is not usable as a folder name.",
+                          hint="Use letters, digits, '.', '_' and '-', such as 2026.12.01.")
+    target = Path(out) / version
+    if target.exists():
+        raise ConfigError(f"Release {target} already exists; give another --version or remove it first.")
+    before = _read_description(previous) if previous is not None else None
+
+    files: dict[str, bytes] = {}
+    distributions = []
+    # One run of the rules for every format, so all of them carry the same derived graph.
+    nquads = export(store, "nquads", "all").content
+    ctx = context(store.layout)
+    prefixes = {k: v for k, v in ctx.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+    for fmt in FORMATS:
+        suffix, media = MEDIA[fmt]
+        name = f"evgraph{suffix}"
+        files[name] = to_jsonld(nquads, ctx) if fmt == "jsonld" else serialize(nquads, fmt, prefixes)
+        distributions.append(describe.Distribution(fmt, name, media, len(files[name]), _sha256(files[name]),
+                                                    FORMATS[fmt]))
+    turtle = describe.describe(describe.count(store), version, issued, distributions, endpoint,
+                               before["version"] if before else None)
+    files[DESCRIPTION_FILE] = turtle.encode("utf-8")
+    files["dataset.jsonld"] = describe.to_jsonld(turtle, ctx)
+    audit = run_audit(store)
+    files["audit.html"] = render.audit_html(audit).encode("utf-8")
+    files["audit.json"] = (json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    files["CHANGES.md"] = changes(before, _counts(files[DESCRIPTION_FILE])).encode("utf-8")
+    files[SUMS_FILE] = "".join(f"{_sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
+
+    Path(out).mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".partial", dir=out))
+    try:
+        for name in sorted(files):
+            write_bytes_atomically(building / name, files[name])
+            (building / name).chmod(0o644)
+        building.chmod(0o755)  # mkdtemp makes it private; a release is for others to read
+        try:
+            os.rename(building, target)
+        except OSError:
+            raise ConfigError(f"Release {target} already exists; give another --version or remove it first.") from None
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return Release(target, version, {name: len(content) for name, content in sorted(files.items())})
+
+
+def build_time() -> datetime:
+    """The time of a release: the one ``SOURCE_DATE_EPOCH`` names (UTC), else now; one for every file."""
+    return _build_time() or datetime.now(timezone.utc)
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _read_description(folder: Path) -> dict:
+    path = Path(folder) / DESCRIPTION_FILE
+    if not path.is_file():
+        raise ConfigError(f"{folder} is not an evgraph release: it has no {DESCRIPTION_FILE}.",
+                          hint="Give --previous the folder of an earlier release, such as releases/2026.11.01.")
+    return _counts(path.read_bytes())
+
+
+def _counts(turtle: bytes) -> dict:
+    """The version, issued date and counts a description states: totals, then entities per class."""
+    table = select_rdf(turtle, "turtle", _READ_COUNTS, "https://release.evgraph.invalid/")
+    if not len(table):
+        raise ConfigError("The previous release's description states no version or counts.")
+    first = table.rows[0]
+    counts = {"version": str(first["version"]), "issued": str(first["issued"]), "totals": {}, "classes": {}}
+    for row in table:
+        measure, value = str(row["measure"]), int(str(row["value"]))
+        counts["classes" if "://" in measure else "totals"][measure] = value
+    return counts
+
+
+def changes(before: dict | None, after: dict) -> str:
+    """CHANGES.md: the counts of this release, and how they changed since ``before`` when given."""
+    lines = [f"# evgraph {after['version']} ({after['issued']})", ""]
+    if before is None:
+        lines += ["No previous release was given, so this lists the counts of this one.", "",
+                  "| | count |", "|---|---:|"]
+        lines += [f"| {m} | {after['totals'].get(m, 0)} |" for m in _MEASURES]
+        lines += ["", "## Entities per class", "", "| class | entities |", "|---|---:|"]
+        lines += [f"| {short(c)} | {n} |" for c, n in _by_name(after["classes"])]
+        return "\n".join(lines) + "\n"
+    lines += [f"Changes since {before['version']} ({before['issued']}), counted over the curated data graphs "
+              "as the two releases' dataset.ttl describe them.", "",
+              f"| | {before['version']} | {after['version']} | change |", "|---|---:|---:|---:|"]
+    lines += [_row(m, before["totals"].get(m, 0), after["totals"].get(m, 0)) for m in _MEASURES]
+    classes = dict(_by_name({**before["classes"], **after["classes"]}))
+    changed = [c for c in classes if before["classes"].get(c, 0) != after["classes"].get(c, 0)]
+    lines += ["", "## Entities per class", ""]
+    if not changed:
+        lines.append("No class gained or lost entities.")
+    else:
+        lines += [f"| class | {before['version']} | {after['version']} | change |", "|---|---:|---:|---:|"]
+        for c in changed:
+            old, new = before["classes"].get(c, 0), after["classes"].get(c, 0)
+            note = " (new class)" if c not in before["classes"] else " (class gone)" if c not in after["classes"] else ""
+            lines.append(_row(f"{short(c)}{note}", old, new))
+    return "\n".join(lines) + "\n"
+
+
+_MEASURES = ("triples", "entities", "classes", "properties")
+
+
+def _by_name(classes: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(classes.items(), key=lambda item: (short(item[0]).lower(), item[0]))
+
+
+def _row(name: str, old: int, new: int) -> str:
+    return f"| {name} | {old} | {new} | {new - old:+d} |"

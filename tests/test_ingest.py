@@ -1,0 +1,172 @@
+"""Ingest: partner CSV and RDF mapped, validated with the data folder, written once or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from evgraph.cli import app
+from evgraph.errors import DataError
+from evgraph.linked.ingest import IngestError, ingest, source_slug
+from evgraph.linked.templates import KINDS
+from evgraph.store import load_store
+from evgraph.validation import validate
+
+CASES = Path(__file__).parent / "fixtures" / "ingest"
+TEMPLATES = Path(__file__).parents[1] / "templates"
+EX = "https://example.org/evgraph-test/"
+ID = "https://w3id.org/evgraph/id/"
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch) -> Path:
+    """A temporary copy of the small data folder partner batches land in."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    folder = tmp_path / "data"
+    shutil.copytree(CASES / "base", folder)
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder"
+            for p in sorted(folder.rglob("*"))}
+
+
+def case(name: str) -> list[Path]:
+    return sorted(p for p in (CASES / name).iterdir() if p.suffix in (".csv", ".ttl", ".trig"))
+
+
+def test_good_csv_set_lands_validates_and_changes_verdicts(data):
+    result = ingest(case("good"), "foundations", data=data)
+    assert result.written
+    target = data / "partners" / "foundations" / "good.trig"
+    assert result.target == target and target.is_file()
+    assert {k.name for k in KINDS} - {"evidence-links"} <= set(result.nodes)
+    assert len(result.links) == 6
+    assert (f"{EX}rec-strong", "cannot-verify", "consistent") in result.verdict_changes
+    assert (f"{EX}rec-overclaimed", "cannot-verify", "overclaim") in result.verdict_changes
+    store = load_store(data=data)
+    assert validate(store).conforms
+    graph = f"https://w3id.org/evgraph/graph/partner/foundations/{source_slug('https://partner.example.org/guide/evidence-table')}"
+    rows = store.select(
+        "PREFIX ev: <https://w3id.org/evgraph/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#>"
+        " PREFIX dct: <http://purl.org/dc/terms/> SELECT ?g ?method ?agent ?doc ?created WHERE {"
+        " GRAPH ?g { ?rec ev:supportedBy ?study } ?g ev:method ?method ; prov:wasAttributedTo ?agent ;"
+        " prov:wasDerivedFrom ?doc ; dct:created ?created }",
+        {"rec": __import__("evgraph.terms", fromlist=["IRI"]).IRI(f"{EX}rec-strong")})
+    assert {(str(r["g"]), str(r["method"]), str(r["agent"]), str(r["doc"]), str(r["created"])) for r in rows} == {
+        (graph, "https://w3id.org/evgraph/scheme/method/partner-statement", f"{ID}agent/foundations",
+         "https://partner.example.org/guide/evidence-table", "2026-01-01")}
+
+
+def test_output_is_reproducible(data, tmp_path):
+    first = ingest(case("good"), "foundations", data=data, into=tmp_path / "a")
+    second = ingest(case("good"), "foundations", data=data, into=tmp_path / "b")
+    assert first.target.read_bytes() == second.target.read_bytes()
+
+
+def test_turtle_from_a_partner_goes_into_one_graph_per_source(data):
+    result = ingest(case("good_rdf"), "foundations", data=data)
+    assert result.written
+    assert sorted(result.graphs) == sorted([
+        "https://w3id.org/evgraph/graph/partner/foundations/partner.example.org-evaluations-leeds",
+        "https://w3id.org/evgraph/graph/partner/foundations/partner.example.org-guide-evidence-table",
+        "https://w3id.org/evgraph/graph/provenance"])
+    assert validate(load_store(data=data)).conforms
+
+
+BAD = {
+    "unknown_column": "studies.csv, line 1, column 'arm_size': not a column of the studies template; expected one of"
+                      " slug, label, evaluates, design, design_description, country, intervention_arm_size,"
+                      " control_arm_size, sample_size, source.",
+    "wrong_type": "studies.csv, row 2, column 'intervention_arm_size': 'forty' is not a whole number, zero or more"
+                  " (write digits, e.g. 40).",
+    "unknown_scheme_value": "studies.csv, row 2, column 'design': 'cohort-ish' is not a concept of ev:StudyDesignScheme;"
+                            " expected one of ",
+    "dangling_reference": "evidence-links.csv, row 2, column 'study': 'no-such-study' is not the slug or IRI of a Study"
+                          " in this batch or the graph; expected the slug or IRI of a Study.",
+    "duplicate_iri": "studies.csv, row 3, column 'slug': 'leeds-rct' mints study:leeds-rct, already minted by ",
+    "missing_source": "interventions.csv, row 2, column 'source': empty; expected the http(s) URL of the document that"
+                      " states this row's facts.",
+    "malformed_rdf": "partner.ttl, line 6: Turtle syntax error: ",
+    "non_conforming": "studies.csv, row 2 (study:leeds-rct): The arms add up to 120 (60 + 60), more than the sample"
+                      " size of 100: correct ev:interventionArmSize, ev:controlArmSize or ev:sampleSize to what the"
+                      " source says.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_case_is_refused_with_its_message_and_nothing_changes(data, name):
+    before = snapshot(data)
+    with pytest.raises(IngestError) as refused:
+        ingest(case(name), "foundations", data=data)
+    assert any(BAD[name] in problem for problem in refused.value.problems), refused.value.problems
+    assert snapshot(data) == before
+
+
+@pytest.mark.parametrize("failing", ["replace", "fsync"])
+def test_a_write_failing_midway_leaves_the_folder_unchanged(data, monkeypatch, failing):
+    (data / "partners" / "foundations").mkdir(parents=True)
+    before = snapshot(data)
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, failing, fail)
+    with pytest.raises(DataError) as refused:
+        ingest(case("good"), "foundations", data=data)
+    monkeypatch.undo()
+    assert refused.value.message == (f"Could not write {data / 'partners' / 'foundations' / 'good.trig'} (No space"
+                                     " left on device); nothing was changed.")
+    assert snapshot(data) == before
+
+
+def test_dry_run_writes_nothing_and_reports_verdict_changes(data):
+    before = snapshot(data)
+    result = ingest(case("good"), "foundations", data=data, dry_run=True)
+    assert not result.written and not result.target.exists()
+    assert (f"{EX}rec-overclaimed", "cannot-verify", "overclaim") in result.verdict_changes
+    assert snapshot(data) == before
+
+
+def test_cli_dry_run_prints_counts_and_verdict_changes(data):
+    result = CliRunner().invoke(app, ["ingest", *map(str, case("good")), "--partner", "foundations",
+                                      "--data", str(data), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "studies: 3 (3 new)" in result.output
+    assert f"{EX}rec-overclaimed: cannot-verify → overclaim" in result.output
+    assert not (data / "partners").exists()
+
+
+def test_cli_refusal_is_one_sentence_per_problem_and_exit_2(data):
+    result = CliRunner().invoke(app, ["ingest", *map(str, case("wrong_type")), "--partner", "foundations",
+                                      "--data", str(data)])
+    assert result.exit_code == 2
+    assert BAD["wrong_type"] in result.output
+
+
+def test_templates_match_the_column_specs():
+    for kind in KINDS:
+        header = (TEMPLATES / f"{kind.name}.csv").read_text(encoding="utf-8").strip()
+        assert header == ",".join(c.name for c in kind.columns)
+    readme = (TEMPLATES / "README.md").read_text(encoding="utf-8")
+    for kind in KINDS:
+        for column in kind.columns:
+            assert f"`{column.name}`" in readme, (kind.name, column.name)
+
+
+def test_template_examples_ingest(data, tmp_path):
+    """The README's example rows, one file per template, land as they are."""
+    from evgraph.linked.templates import example_rows
+
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    for kind in KINDS:
+        (folder / f"{kind.name}.csv").write_text(example_rows(kind), encoding="utf-8")
+    result = ingest(sorted(folder.glob("*.csv")), "foundations", data=data, dry_run=True)
+    assert result.triples > 0
