@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 
 from evgraph.cli import app
 from evgraph.errors import DataError
+from evgraph.explanation import explain
 from evgraph.linked.ingest import IngestError, ingest, source_slug
 from evgraph.linked.templates import KINDS
+from evgraph.render import explanation_lines
 from evgraph.store import load_store
 from evgraph.validation import validate
 
@@ -170,3 +172,26 @@ def test_template_examples_ingest(data, tmp_path):
         (folder / f"{kind.name}.csv").write_text(example_rows(kind), encoding="utf-8")
     result = ingest(sorted(folder.glob("*.csv")), "foundations", data=data, dry_run=True)
     assert result.triples > 0
+
+
+CANDIDATE = """
+@prefix ev: <https://w3id.org/evgraph/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://example.org/evgraph-test/candidate> a ev:CandidateEvidence ;
+    ev:proposedFor <https://example.org/evgraph-test/rec-strong> ;
+    ev:proposedStudy <https://w3id.org/evgraph/id/study/mentoring-rct-leeds> ;
+    ev:linkBasis "A UK mentoring trial matching the recommendation." ;
+    prov:wasAttributedTo <https://w3id.org/evgraph/id/agent/evgraph-curation> ;
+    dct:source <https://example.org/source/guide> .
+"""
+
+
+def test_why_says_who_confirmed_a_partner_link_and_that_curation_had_proposed_it(data):
+    ingest(case("good"), "foundations", data=data)
+    (data / "candidate.ttl").write_text(CANDIDATE, encoding="utf-8")
+    [explanation] = explain(load_store(data=data), f"{EX}rec-strong")
+    lines = explanation_lines(explanation)
+    assert (f"{'':<18}link confirmed by agent:foundations (curation had proposed it as a candidate): stated by a"
+            " partner in https://partner.example.org/guide/evidence-table") in lines
+    assert explanation.verdict == "consistent"

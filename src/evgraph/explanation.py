@@ -7,7 +7,7 @@ plain value; rendering it (text, Markdown, JSON) happens at the edge.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from evgraph.lookup import Match, resolve
 from evgraph.namespaces import DCTERMS, EV, SKOS
@@ -64,6 +64,10 @@ class StudyView:
     sources: list[str]
     #: Where the facts above come from: ``{"facts", "method", "sources"}``, one per distinct origin.
     origins: list[dict] = field(default_factory=list)
+    #: For a confirmed study, who confirmed the link and where: ``{"by", "method", "sources"}`` each.
+    confirmed_by: list[dict] = field(default_factory=list)
+    #: True when curation had proposed this study as a candidate before a source confirmed it.
+    was_candidate: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,13 +198,24 @@ class _Index:
         rows = self.origins.get((subject, EV.publishedStrength), []) + self.origins.get((subject, EV.evidenceLevel), [])
         return origin(rows) if first(claim, "level") and rows else None
 
+    def confirmations(self, subject: IRI, study: IRI) -> list[dict]:
+        """Who recorded the confirmed link from a claim to a study, how and from which documents."""
+        rows = [r for prop in (EV.supportedBy, EV.basedOn) for r in self.origins.get((subject, prop), [])
+                if r["value"] == study]
+        return [{"by": str(by), **origin(by_rows)} for (by,), by_rows in group(rows, "recordedBy").items()]
+
     def studies_of(self, subject: IRI, links: tuple[str, ...]) -> list[StudyView]:
         views: dict[str, StudyView] = {}
         rows = self.evidence_links.get((subject,), [])
+        candidates = {r["study"] for r in rows if str(r["link"]) == "candidate"}
         for link in links:
             for (study,), linked in group([r for r in rows if str(r["link"]) == link], "study").items():
                 if str(study) not in views:
-                    views[str(study)] = self.study_view(study, link, _text(linked, "basis"))
+                    view = self.study_view(study, link, _text(linked, "basis"))
+                    if link == "confirmed":
+                        view = replace(view, confirmed_by=self.confirmations(subject, study),
+                                       was_candidate=study in candidates)
+                    views[str(study)] = view
         return list(views.values())
 
     def review_views(self, subject: IRI) -> list[ReviewView]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from evgraph.audit import Audit
 from evgraph.explanation import Explanation, StudyView
+from evgraph.shortnames import short
 from evgraph.store import Store
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def origin_text(origin: dict) -> str:
 
 
 _METHOD_WORDS = {"read": "read from", "quoted": "quoted from", "second-hand": "reported second-hand by",
+                 "partner-statement": "stated by a partner in",
                  "inferred-from-page-structure": "inferred from the page structure of",
                  "curator-judgement": "curators' judgement:"}
 
@@ -115,6 +117,10 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
         lines.append(f"{head:<16}{LINK_MARK.get(study.link, '?')} {study.label}   {study_line(study)}")
         if study.link == "candidate":
             lines.append(f"{'':<18}candidate, not confirmed: {study.link_basis or 'proposed by curation'}")
+        for confirmed in study.confirmed_by:
+            by = f" by {short(confirmed['by'])}" if confirmed["method"] == "partner-statement" else ""
+            earlier = " (curation had proposed it as a candidate)" if study.was_candidate else ""
+            lines.append(f"{'':<18}link confirmed{by}{earlier}: {origin_text(confirmed)}")
         for found in study.origins:
             lines.append(f"{'':<18}{', '.join(found['facts'])}: {origin_text(found)}")
         for report in study.reports:
