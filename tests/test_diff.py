@@ -13,9 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from evgraph.cli import app
-from evgraph.errors import ConfigError
+from evgraph.errors import ConfigError, DataError
 from evgraph.linked.diff import compare, diff_lines, diff_markdown
+from evgraph.linked.export import export
 from evgraph.linked.versions import open_side
+from evgraph.paths import Layout
+from evgraph.store import DERIVED_GRAPH, load_store
 
 from conftest import FIXTURES
 
@@ -242,8 +245,8 @@ def test_revisions_are_read_from_git_and_their_files_removed_afterwards(repo, ve
 def test_a_spec_that_is_neither_folder_nor_revision_is_one_sentence(repo):
     with pytest.raises(ConfigError) as caught:
         compare("no-such-version", "HEAD", repo=repo)
-    assert caught.value.message == (f"'no-such-version' is neither a data folder nor a revision of the git"
-                                    f" repository at {repo}.")
+    assert caught.value.message == (f"'no-such-version' is neither a data folder, an export file (.trig or .nq)"
+                                    f" nor a revision of the git repository at {repo}.")
 
 
 def test_a_revision_without_the_folder_says_so(repo):
@@ -251,6 +254,96 @@ def test_a_revision_without_the_folder_says_so(repo):
     with pytest.raises(ConfigError) as caught:
         compare("HEAD:shapes", "HEAD", repo=repo)
     assert caught.value.message == f"Revision HEAD ({commit[:12]}) of {repo} has no folder 'shapes'."
+
+
+# -- versions from export files ------------------------------------------------------------------------
+
+STRENGTH = "https://w3id.org/evgraph/scheme/practice-guide-strength/"
+PROMISING_LABEL = (f'<{STRENGTH}promising> <http://www.w3.org/2004/02/skos/core#prefLabel> "promising"@en'
+                   " <https://w3id.org/evgraph/graph/ontology/schemes/practice-guide-strength> .\n")
+
+
+def _export(data: Path, to: Path, fmt: str = "trig", scope: str = "all") -> Path:
+    to.write_bytes(export(load_store(data=data), fmt, scope).content)
+    return to
+
+
+def _without_labels(diff: dict) -> dict:
+    return {key: value for key, value in diff.items() if key not in ("old", "new")}
+
+
+@pytest.mark.parametrize("fmt, suffix", [("trig", ".trig"), ("nquads", ".nq")])
+def test_an_export_file_is_read_as_the_version_it_was_exported_from(versions, tmp_path, fmt, suffix):
+    old, new = versions
+    exported = _export(old, tmp_path / f"evgraph{suffix}", fmt)
+    diff = compare(str(exported), str(new)).to_json()
+    assert (diff["old"], diff["new"]) == (str(exported), str(new))
+    assert _without_labels(diff) == _without_labels(compare(str(old), str(new)).to_json())
+    assert _without_labels(compare(str(new), str(exported)).to_json()) == _without_labels(
+        compare(str(new), str(old)).to_json())
+
+
+def test_an_exports_data_graphs_are_the_data_its_ontology_graphs_the_ontology_and_its_derived_graph_is_dropped(
+        versions, tmp_path):
+    old, _ = versions
+    exported = _export(old, tmp_path / "evgraph.trig")
+    folder = load_store(data=old)
+    with open_side(str(exported)) as side:
+        written = side.store.layout.data.parent
+        assert side.store.graphs_of("data") == folder.graphs_of("data") == [
+            "https://w3id.org/evgraph/graph/data/good_evidence_chain"]
+        assert side.store.graphs_of("ontology") == folder.graphs_of("ontology")
+        assert sorted(p.name for p in written.iterdir()) == ["data", "ontology"]
+        assert DERIVED_GRAPH not in side.store.graph_sizes()
+        assert side.store.triple_count("data") == 107
+    assert not written.exists()
+
+
+def test_the_ontology_read_is_the_exports_own(versions, tmp_path):
+    old, new = versions
+    exported = _export(old, tmp_path / "evgraph.nq", "nquads")
+    text = exported.read_text(encoding="utf-8")
+    assert text.count(PROMISING_LABEL) == 1
+    exported.write_text(text.replace(PROMISING_LABEL, PROMISING_LABEL.replace('"promising"', '"Promising, then"')),
+                        encoding="utf-8")
+    changed = compare(str(exported), str(new)).to_json()["recommendations_changed"]
+    assert [(c["from"], c["to"]) for c in changed] == [("Promising, then", "good")]
+
+
+def test_a_curated_export_is_read_with_the_bundled_ontology(versions, tmp_path):
+    old, new = versions
+    exported = _export(old, tmp_path / "curated.trig", scope="curated")
+    with open_side(str(exported)) as side:
+        assert side.store.layout.ontology == Layout.default().ontology
+    assert _without_labels(compare(str(exported), str(new)).to_json()) == _without_labels(
+        compare(str(old), str(new)).to_json())
+
+
+def test_an_export_with_triples_outside_every_named_graph_is_refused(tmp_path, versions):
+    _, new = versions
+    file = tmp_path / "plain.trig"
+    file.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n"
+                    "<https://w3id.org/evgraph/graph/data/x> { <https://example.org/a> <https://example.org/b> 1 . }\n",
+                    encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        compare(str(file), str(new))
+    assert caught.value.message == f"{file}: 1 triple(s) outside every named graph, so it is not an evgraph export."
+
+
+def test_an_export_without_data_graphs_is_refused(tmp_path, versions):
+    old, new = versions
+    exported = _export(old, tmp_path / "ontology.nq", "nquads", "ontology")
+    with pytest.raises(DataError) as caught:
+        compare(str(new), str(exported))
+    assert caught.value.message == f"{exported} holds no data graphs, only ontology."
+
+
+def test_cli_reads_an_export_file(versions, tmp_path):
+    old, new = versions
+    exported = _export(old, tmp_path / "evgraph.trig")
+    result = CliRunner().invoke(app, ["diff", str(exported), str(new), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert _without_labels(json.loads(result.output)) == _without_labels(compare(str(old), str(new)).to_json())
 
 
 # -- the command line ----------------------------------------------------------------------------------
@@ -267,8 +360,8 @@ def test_cli_refuses_a_spec_that_is_neither_with_exit_2(repo, versions):
     old, _ = versions
     result = CliRunner().invoke(app, ["diff", str(old), "no-such-version", "--repo", str(repo)])
     assert result.exit_code == 2
-    assert result.output.splitlines()[0] == (f"Error: 'no-such-version' is neither a data folder nor a revision of"
-                                             f" the git repository at {repo}.")
+    assert result.output.splitlines()[0] == (f"Error: 'no-such-version' is neither a data folder, an export file"
+                                             f" (.trig or .nq) nor a revision of the git repository at {repo}.")
     assert "Traceback" not in result.output
 
 

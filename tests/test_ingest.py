@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from evgraph.cli import app
 from evgraph.errors import DataError
 from evgraph.explanation import explain
-from evgraph.linked.ingest import IngestError, ingest, source_slug
+from evgraph.linked.ingest import RDF_SUFFIXES, IngestError, ingest, source_slug
 from evgraph.linked.templates import KINDS
 from evgraph.render import explanation_lines
 from evgraph.store import load_store
@@ -40,7 +40,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def case(name: str) -> list[Path]:
-    return sorted(p for p in (CASES / name).iterdir() if p.suffix in (".csv", ".ttl", ".trig"))
+    return sorted(p for p in (CASES / name).iterdir() if p.suffix == ".csv" or p.suffix in RDF_SUFFIXES)
 
 
 def test_good_csv_set_lands_validates_and_changes_verdicts(data):
@@ -78,6 +78,7 @@ def test_turtle_from_a_partner_goes_into_one_graph_per_source(data):
     assert sorted(result.graphs) == sorted([
         "https://w3id.org/evgraph/graph/partner/foundations/partner.example.org-evaluations-leeds",
         "https://w3id.org/evgraph/graph/partner/foundations/partner.example.org-guide-evidence-table",
+        "https://w3id.org/evgraph/graph/partner/foundations/sources",
         "https://w3id.org/evgraph/graph/provenance"])
     assert validate(load_store(data=data)).conforms
 
@@ -85,7 +86,7 @@ def test_turtle_from_a_partner_goes_into_one_graph_per_source(data):
 BAD = {
     "unknown_column": "studies.csv, line 1, column 'arm_size': not a column of the studies template; expected one of"
                       " slug, label, evaluates, design, design_description, country, intervention_arm_size,"
-                      " control_arm_size, sample_size, source.",
+                      " control_arm_size, sample_size, source, source_type.",
     "wrong_type": "studies.csv, row 2, column 'intervention_arm_size': 'forty' is not a whole number, zero or more"
                   " (write digits, e.g. 40).",
     "unknown_scheme_value": "studies.csv, row 2, column 'design': 'cohort-ish' is not a concept of ev:StudyDesignScheme;"
@@ -99,6 +100,26 @@ BAD = {
     "non_conforming": "studies.csv, row 2 (study:leeds-rct): The arms add up to 120 (60 + 60), more than the sample"
                       " size of 100: correct ev:interventionArmSize, ev:controlArmSize or ev:sampleSize to what the"
                       " source says.",
+    "unknown_source_type": "studies.csv, row 2, column 'source_type': 'blog' is not a concept of"
+                           " ev:SourceTypeScheme; expected one of academic-repository, bibliographic-record,"
+                           " clearinghouse-page, conference-abstract, evidence-review, government, guidebook-page,"
+                           " journal-article, mirror, organisation-page, other, practice-guide, press, provider-claim,"
+                           " research-report, research-summary, trial-registry.",
+    "conflicting_source_type": "studies.csv, row 3, column 'source_type': 'journal-article' differs from"
+                               " sourcetype:research-report given for https://partner.example.org/evaluations/leeds"
+                               " at ",
+    "unknown_stated_by": "evidence-links.csv, row 2, column 'stated_by': 'nobody' is not the slug or IRI of an Agent"
+                         " or an Organisation in this batch or the graph; expected the slug or IRI of an Agent or an"
+                         " Organisation.",
+    "malformed_nquads": "malformed_nquads/partner.nq, line 3: N-Quads syntax error: ",
+    "malformed_ntriples": "malformed_ntriples/partner.nt, line 2: N-Triples syntax error: ",
+    "malformed_rdfxml": "malformed_rdfxml/partner.rdf: RDF/XML syntax error: ill-formed document: expected"
+                        " `</dct:source>`, but `</rdf:Description>` was found.",
+    "malformed_jsonld": "malformed_jsonld/partner.jsonld, line 5: JSON syntax error: Expecting property name enclosed"
+                        " in double quotes.",
+    "remote_jsonld_context": "remote_jsonld_context/partner.jsonld: the context"
+                             " https://partner.example.org/context.jsonld is remote and evgraph never fetches remote"
+                             " documents; expected the context written inline.",
 }
 
 
@@ -195,3 +216,106 @@ def test_why_says_who_confirmed_a_partner_link_and_that_curation_had_proposed_it
     assert (f"{'':<18}link confirmed by agent:foundations (curation had proposed it as a candidate): stated by a"
             " partner in https://partner.example.org/guide/evidence-table") in lines
     assert explanation.verdict == "consistent"
+
+
+def test_source_records_are_written_for_cited_documents_the_graph_does_not_describe(data):
+    shutil.copy(CASES / "known_source" / "sources.trig", data / "sources.trig")
+    result = ingest(case("source_types"), "foundations", data=data)
+    text = result.target.read_text(encoding="utf-8")
+    assert """GRAPH <https://w3id.org/evgraph/graph/partner/foundations/sources> {
+  <https://partner.example.org/evaluations/bristol> a ev:Source ;
+      dct:source <https://partner.example.org/evaluations/bristol> ;
+      ev:sourceType sourcetype:journal-article .
+  <https://partner.example.org/evaluations/leeds> a ev:Source ;
+      dct:source <https://partner.example.org/evaluations/leeds> ;
+      ev:sourceType sourcetype:research-report .
+  <https://partner.example.org/guide/evidence-table> a ev:Source ;
+      dct:source <https://partner.example.org/guide/evidence-table> ;
+      ev:sourceType sourcetype:practice-guide .
+}
+""" in text
+    assert """  <https://w3id.org/evgraph/graph/partner/foundations/sources> a ev:AssertionGraph ;
+      dct:created "2026-01-01"^^xsd:date ;
+      ev:method method:partner-statement ;
+      prov:wasAttributedTo agent:foundations .
+}
+""" in text
+    assert "<https://partner.example.org/evaluations/cardiff> a ev:Source" not in text
+    assert validate(load_store(data=data)).conforms
+
+
+def test_a_source_without_source_type_is_recorded_as_other(data):
+    text = ingest(case("good_rdf"), "foundations", data=data).target.read_text(encoding="utf-8")
+    assert """  <https://partner.example.org/evaluations/leeds> a ev:Source ;
+      dct:source <https://partner.example.org/evaluations/leeds> ;
+      ev:sourceType sourcetype:other .
+""" in text
+
+
+def test_stated_by_puts_the_link_in_a_graph_attributed_to_both(data):
+    result = ingest(case("stated_by"), "foundations", data=data)
+    text = result.target.read_text(encoding="utf-8")
+    stated = "https://w3id.org/evgraph/graph/partner/foundations/partner.example.org-guide-evidence-table"
+    assert f"""GRAPH <{stated}> {{
+  <{EX}rec-overclaimed> dct:source <https://partner.example.org/guide/evidence-table> ;
+      ev:supportedBy study:mentoring-qed-cardiff ;
+      ev:supportedBy study:mentoring-rct-leeds .
+}}
+GRAPH <{stated}/stated-by/guide-assessors> {{
+  <{EX}rec-strong> dct:source <https://partner.example.org/guide/evidence-table> ;
+      ev:supportedBy study:mentoring-qed-cardiff ;
+      ev:supportedBy study:mentoring-rct-leeds .
+}}
+""" in text
+    assert f"""  <{stated}/stated-by/guide-assessors> a ev:AssertionGraph ;
+      dct:created "2026-01-01"^^xsd:date ;
+      ev:method method:partner-statement ;
+      prov:wasAttributedTo agent:foundations ;
+      prov:wasAttributedTo orgn:guide-assessors ;
+      prov:wasDerivedFrom <https://partner.example.org/guide/evidence-table> .
+""" in text
+    store = load_store(data=data)
+    assert validate(store).conforms
+    [explanation] = explain(store, f"{EX}rec-strong")
+    assert (f"{'':<18}link confirmed by agent:foundations and orgn:guide-assessors: stated by a partner in"
+            " https://partner.example.org/guide/evidence-table") in explanation_lines(explanation)
+    [explanation] = explain(store, f"{EX}rec-overclaimed")
+    assert (f"{'':<18}link confirmed by agent:foundations: stated by a partner in"
+            " https://partner.example.org/guide/evidence-table") in explanation_lines(explanation)
+
+
+@pytest.mark.parametrize("name", ["good_nquads", "good_ntriples", "good_rdfxml", "good_jsonld"])
+def test_every_rdf_format_lands_the_same_batch_as_turtle(data, tmp_path, name):
+    turtle = ingest(case("good_rdf"), "foundations", data=data, into=tmp_path / "turtle")
+    other = ingest(case(name), "foundations", data=data, into=tmp_path / name)
+    assert other.target.name == "partner.trig"
+    assert other.target.read_text(encoding="utf-8") == turtle.target.read_text(encoding="utf-8")
+
+
+WARNING = ("The data folder already has 1 violation the batch does not add (e.g. study:old-trial: The arms add up to"
+           " 120 (60 + 60), more than the sample size of 100: correct ev:interventionArmSize, ev:controlArmSize or"
+           " ev:sampleSize to what the source says.); they do not block the ingest.")
+
+
+def test_violations_the_data_folder_already_has_warn_but_do_not_block(data):
+    shutil.copy(CASES / "existing_violation" / "old-trial.ttl", data / "old-trial.ttl")
+    result = ingest(case("good"), "foundations", data=data)
+    assert result.written
+    assert result.warnings == [WARNING]
+
+
+def test_violations_the_batch_adds_still_block_when_the_folder_has_others(data):
+    shutil.copy(CASES / "existing_violation" / "old-trial.ttl", data / "old-trial.ttl")
+    before = snapshot(data)
+    with pytest.raises(IngestError) as refused:
+        ingest(case("non_conforming"), "foundations", data=data)
+    assert refused.value.problems == [f"{CASES / 'non_conforming'}/{BAD['non_conforming']}"]
+    assert snapshot(data) == before
+
+
+def test_cli_prints_the_existing_violations_warning(data):
+    shutil.copy(CASES / "existing_violation" / "old-trial.ttl", data / "old-trial.ttl")
+    result = CliRunner().invoke(app, ["ingest", *map(str, case("good")), "--partner", "foundations",
+                                      "--data", str(data), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert f"Warning: {WARNING}" in " ".join(result.output.split())

@@ -163,17 +163,60 @@ def test_a_failed_release_leaves_nothing_behind(data, tmp_path, monkeypatch):
     assert list((tmp_path / "releases").iterdir()) == []
 
 
-def test_changes_compare_the_counts_with_the_previous_release(data, tmp_path, monkeypatch):
+def test_changes_say_what_changed_in_the_domains_words_then_compare_the_counts(data, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     (tmp_path / "old").mkdir()
     smaller = fixture_data_dir(tmp_path / "old", "good_evidence_chain")
     old = release(load_store(data=smaller), tmp_path / "old-releases", version="0.1").folder
+    chain = data / "good_evidence_chain.ttl"
+    chain.write_text(chain.read_text(encoding="utf-8").replace("strength:promising", "strength:good"),
+                     encoding="utf-8")
     new = release(load_store(data=data), tmp_path / "new", version="0.2",
                   previous=old).folder
     changes = (new / "CHANGES.md").read_text(encoding="utf-8")
     assert changes == """# evgraph 0.2 (2025-12-01)
 
-Changes since 0.1 (2025-12-01), counted over the curated data graphs as the two releases' dataset.ttl describe them.
+Changes since 0.1 (2025-12-01): first in the domain's terms, as `evgraph diff` reads that release's evgraph.trig \
+and this release's data; then counted over the curated data graphs as the two releases' dataset.ttl describe them.
+
+## What changed
+
+- **Old:** 0.1
+- **New:** 0.2
+
+### Published levels
+
+| kind | node | from | to |
+|---|---|---|---|
+| recommendation | Offer the programme <https://example.org/evgraph-test/rec-1> | promising | good |
+
+### Ratings and recommendations added or removed
+
+No change.
+
+### Studies, reports and findings added or removed
+
+No change.
+
+### Evidence links added or removed
+
+No change.
+
+### Verdicts
+
+No change.
+
+### Sources
+
+No change.
+
+### Triples
+
+| old | new | added | removed | moved between named graphs |
+|---|---|---|---|---|
+| 107 | 130 | 24 | 1 | 0 |
+
+## Counts
 
 | | 0.1 | 0.2 | change |
 |---|---:|---:|---:|
@@ -182,7 +225,7 @@ Changes since 0.1 (2025-12-01), counted over the curated data graphs as the two 
 | classes | 13 | 14 | +1 |
 | properties | 51 | 57 | +6 |
 
-## Entities per class
+### Entities per class
 
 | class | 0.1 | 0.2 | change |
 |---|---:|---:|---:|
@@ -190,6 +233,21 @@ Changes since 0.1 (2025-12-01), counted over the curated data graphs as the two 
 """
     previous = _select(_description(new), f"SELECT ?p WHERE {{ ?d <{DCAT}previousVersion> ?p }}")
     assert previous == [("https://w3id.org/evgraph/dataset/0.1",)]
+
+
+def test_without_a_previous_release_changes_list_this_releases_counts(released):
+    changes = (released / "CHANGES.md").read_text(encoding="utf-8")
+    assert changes.splitlines()[:4] == [f"# evgraph {VERSION} (2025-12-01)", "",
+                                        "No previous release was given, so this lists the counts of this one.", ""]
+    assert "## What changed" not in changes
+
+
+def test_a_previous_release_without_its_graph_is_refused(released, data, tmp_path):
+    (released / "evgraph.trig").unlink()
+    with pytest.raises(ConfigError) as caught:
+        release(load_store(data=data), tmp_path / "next", version="next", previous=released)
+    assert caught.value.message == f"{released} is not a complete evgraph release: it has no evgraph.trig."
+    assert not (tmp_path / "next").exists()
 
 
 def test_previous_must_be_a_release(data, tmp_path):

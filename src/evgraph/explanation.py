@@ -64,7 +64,8 @@ class StudyView:
     sources: list[str]
     #: Where the facts above come from: ``{"facts", "method", "sources"}``, one per distinct origin.
     origins: list[dict] = field(default_factory=list)
-    #: For a confirmed study, who confirmed the link and where: ``{"by", "method", "sources"}`` each.
+    #: For a confirmed study, who confirmed the link and where: ``{"by", "method", "sources"}`` each, ``by``
+    #: listing every agent the graph is attributed to (the partner and whoever stated the link).
     confirmed_by: list[dict] = field(default_factory=list)
     #: True when curation had proposed this study as a candidate before a source confirmed it.
     was_candidate: bool = False
@@ -202,7 +203,12 @@ class _Index:
         """Who recorded the confirmed link from a claim to a study, how and from which documents."""
         rows = [r for prop in (EV.supportedBy, EV.basedOn) for r in self.origins.get((subject, prop), [])
                 if r["value"] == study]
-        return [{"by": str(by), **origin(by_rows)} for (by,), by_rows in group(rows, "recordedBy").items()]
+        merged: dict[tuple, list[str]] = {}  # (method, sources) -> agents: a graph attributed to several agents
+        for (by,), by_rows in group(rows, "recordedBy").items():
+            found = origin(by_rows)
+            merged.setdefault((found["method"], tuple(found["sources"])), []).append(str(by))
+        return [{"by": sorted(by), "method": method, "sources": list(sources)}
+                for (method, sources), by in merged.items()]
 
     def studies_of(self, subject: IRI, links: tuple[str, ...]) -> list[StudyView]:
         views: dict[str, StudyView] = {}

@@ -118,7 +118,8 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
         if study.link == "candidate":
             lines.append(f"{'':<18}candidate, not confirmed: {study.link_basis or 'proposed by curation'}")
         for confirmed in study.confirmed_by:
-            by = f" by {short(confirmed['by'])}" if confirmed["method"] == "partner-statement" else ""
+            by = (f" by {' and '.join(short(agent) for agent in confirmed['by'])}"
+                  if confirmed["method"] == "partner-statement" else "")
             earlier = " (curation had proposed it as a candidate)" if study.was_candidate else ""
             lines.append(f"{'':<18}link confirmed{by}{earlier}: {origin_text(confirmed)}")
         for found in study.origins:

@@ -31,8 +31,9 @@ ExportScope = Enum("ExportScope", {name: name for name in ("all", "curated", "de
 
 @_command("diff")
 def diff_command(
-    old: Annotated[str, typer.Argument(help="The earlier version: a data folder, or a git revision (REV for its data/, "
-                                            "or REV:PATH).")],
+    old: Annotated[str, typer.Argument(help="The earlier version: a data folder, an export file (.trig or .nq, "
+                                            "such as a release's evgraph.trig), or a git revision (REV for its "
+                                            "data/, or REV:PATH).")],
     new: Annotated[str, typer.Argument(help="The later version, written the same way.")],
     output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
     repo: Annotated[Path | None, typer.Option(
@@ -42,8 +43,9 @@ def diff_command(
 ) -> None:
     """Say what changed between two versions of the graph: levels, studies, evidence links, verdicts, sources, triples.
 
-    A version that is an existing folder is read as a data folder, anything else as a git revision; each
-    is loaded with the bundled ontology and shapes.
+    A version that is an existing folder is read as a data folder, a .trig or .nq file as an export (its
+    data graphs the data, its ontology graphs the ontology), anything else as a git revision; each is
+    loaded with the bundled shapes, and with the bundled ontology unless an export carries its own.
 
     Example: evgraph diff HEAD~8 HEAD --format markdown
     """
@@ -154,3 +156,5 @@ def ingest_command(
     out.print(f"Verdicts that {'would ' if dry_run else ''}change: {len(result.verdict_changes)}", markup=False)
     for subject, before, after in result.verdict_changes:
         out.print(f"  {short(subject)}: {before} → {after}", markup=False)
+    for warning in result.warnings:
+        out.print(f"Warning: {warning}", markup=False)

@@ -1,6 +1,7 @@
 """What changed between two versions of the graph, in the domain's words: levels, nodes, links, verdicts, sources.
 
-A version is a data folder or a git revision of one (:func:`evgraph.linked.versions.open_side`). Each is
+A version is a data folder, an export file (TriG or N-Quads) or a git revision of a data folder
+(:func:`evgraph.linked.versions.open_side`). Each is
 read through the ``queries/internal/diff-*.rq`` files and the rules, and the two readings are compared here.
 """
 
@@ -294,7 +295,8 @@ def diff_graphs(old: Store, new: Store, old_label: str = "old", new_label: str =
 
 
 def compare(old: str, new: str, repo: Path | None = None, backend: str = "oxigraph") -> Diff:
-    """The diff between two versions, each a data folder or a git revision of ``repo`` (see :func:`open_side`)."""
+    """The diff between two versions, each a data folder, an export file or a git revision of ``repo`` (see
+    :func:`open_side`)."""
     with open_side(old, repo, backend) as before, open_side(new, repo, backend) as after:
         return diff_graphs(before.store, after.store, before.label, after.label)
 
@@ -363,12 +365,16 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
             + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def diff_markdown(d: Diff) -> str:
-    """The diff as Markdown: a heading per part, a table for each."""
+def diff_markdown(d: Diff, title: str = "evgraph diff", level: int = 1) -> str:
+    """The diff as Markdown: a heading per part, a table for each.
+
+    ``title`` heads the whole at heading ``level`` (1: ``#``), each part one level below, so the diff can
+    sit inside another document (a release's CHANGES.md).
+    """
     def node(n: Node) -> str:
         return _md_node(n.iri, n.label)
 
-    out = ["# evgraph diff", "", f"- **Old:** {_cell(d.old)}", f"- **New:** {_cell(d.new)}", "",
+    out = [f"{'#' * level} {title}", "", f"- **Old:** {_cell(d.old)}", f"- **New:** {_cell(d.new)}", "",
            "## Published levels", ""]
     out += _table(("kind", "node", "from", "to"), [(c.node.kind, node(c.node), _cell(c.old), _cell(c.new))
                                                    for c in d.ratings_changed + d.recommendations_changed])
@@ -396,4 +402,5 @@ def diff_markdown(d: Diff) -> str:
     out += ["", "## Triples", ""]
     out += _table(("old", "new", "added", "removed", "moved between named graphs"),
                   [(str(c.old), str(c.new), str(c.added), str(c.removed), str(c.moved))])
-    return "\n".join(out) + "\n"
+    deeper = "#" * (level - 1)
+    return "\n".join(out[:1] + [deeper + line if line.startswith("## ") else line for line in out[1:]]) + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from evgraph.errors import ConfigError, DataError
-from evgraph.linked.templates import KINDS, RATING, RECOMMENDATION, SCHEME_NAMESPACE, Column, Kind, kind_named
+from evgraph.linked.templates import AGENT, KINDS, RECOMMENDATION, SCHEME_NAMESPACE, Column, Kind, kind_named
 from evgraph.namespaces import DCTERMS, EV, GRAPH_BASE, ID_BASE, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
 from evgraph.output import write_bytes_atomically
 from evgraph.paths import Layout
@@ -32,6 +33,10 @@ from evgraph.terms import IRI, BlankNode, Literal, Term
 PARTNER_STATEMENT = IRI("https://w3id.org/evgraph/scheme/method/partner-statement")
 PROVENANCE_GRAPH = IRI(f"{GRAPH_BASE}provenance")
 AGENT_BASE = f"{ID_BASE}agent/"
+SOURCE_TYPE_BASE = "https://w3id.org/evgraph/scheme/source-type/"
+OTHER_SOURCE = IRI(f"{SOURCE_TYPE_BASE}other")
+#: The RDF files a partner may send, by suffix (JSON-LD is expanded with pyld, never fetching remote contexts).
+RDF_SUFFIXES = (".ttl", ".trig", ".nq", ".nt", ".rdf", ".jsonld")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _YEAR = re.compile(r"^\d{4}$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -70,6 +75,7 @@ class Ingest:
     triples: int = 0
     graphs: list[str] = field(default_factory=list)
     verdict_changes: list[tuple[str, str, str]] = field(default_factory=list)  # (subject, from, to)
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The result as a JSON-ready dict."""
@@ -77,7 +83,8 @@ class Ingest:
                 "nodes": {k: [{"iri": i, "new": n} for i, n in v] for k, v in self.nodes.items()},
                 "links": [{"claim": c, "property": p, "study": s} for c, p, s in self.links],
                 "triples": self.triples, "graphs": self.graphs,
-                "verdictChanges": [{"subject": s, "from": f, "to": t} for s, f, t in self.verdict_changes]}
+                "verdictChanges": [{"subject": s, "from": f, "to": t} for s, f, t in self.verdict_changes],
+                "warnings": self.warnings}
 
 
 def source_slug(url: str) -> str:
@@ -93,9 +100,22 @@ def source_slug(url: str) -> str:
     return slug
 
 
-def partner_graph(partner: str, url: str) -> IRI:
-    """The named graph of a partner's facts read from one document."""
-    return IRI(f"{GRAPH_BASE}partner/{partner}/{source_slug(url)}")
+def partner_graph(partner: str, url: str, stated_by: str | None = None) -> IRI:
+    """The named graph of a partner's facts read from one document (and stated there by ``stated_by``)."""
+    graph = f"{GRAPH_BASE}partner/{partner}/{source_slug(url)}"
+    return IRI(f"{graph}/stated-by/{agent_slug(stated_by)}" if stated_by else graph)
+
+
+def sources_graph(partner: str) -> IRI:
+    """The named graph of the ev:Source records a partner's batches write."""
+    return IRI(f"{GRAPH_BASE}partner/{partner}/sources")
+
+
+def agent_slug(iri: str) -> str:
+    """The slug of an agent or organisation: the last part of an evgraph IRI, else the URL's slug."""
+    if iri.startswith(ID_BASE) and _SLUG.match(iri.rsplit("/", 1)[-1]):
+        return iri.rsplit("/", 1)[-1]
+    return source_slug(iri)
 
 
 def ingest(files: list[Path], partner: str, *, data: Path | None = None, into: Path | None = None,
@@ -107,7 +127,8 @@ def ingest(files: list[Path], partner: str, *, data: Path | None = None, into: P
     layout = (layout or Layout.default()).with_overrides(data=data)
     folder = layout.data
     if not files:
-        raise ConfigError("Give at least one partner file (CSV from templates/, Turtle or TriG).")
+        raise ConfigError("Give at least one partner file (CSV from templates/, or RDF: Turtle, TriG, N-Quads,"
+                          " N-Triples, RDF/XML or JSON-LD).")
     for path in files:
         if not path.is_file():
             raise ConfigError(f"{path}: no such file.")
@@ -126,7 +147,7 @@ def ingest(files: list[Path], partner: str, *, data: Path | None = None, into: P
     text = batch.trig(_today())
     result = Ingest(target, partner, written=False, nodes=batch.nodes, links=batch.links,
                     triples=len(batch.quads), graphs=sorted({str(q[3]) for q in batch.quads}))
-    result.verdict_changes = _check(layout, before, target, text, batch)
+    result.verdict_changes, result.warnings = _check(layout, before, target, text, batch)
     if not dry_run:
         target_folder.mkdir(parents=True, exist_ok=True)
         try:
@@ -157,8 +178,13 @@ def _verdicts(store: Store) -> dict[str, str]:
     return {str(d.subject): d.verdict.value for d in derive_all(read_evidence(store))}
 
 
-def _check(layout: Layout, before: Store, target: Path, text: str, batch: "_Batch") -> list[tuple[str, str, str]]:
-    """Validate the data folder plus the batch on a temporary copy; the verdicts that change."""
+def _check(layout: Layout, before: Store, target: Path, text: str,
+           batch: "_Batch") -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Validate the data folder plus the batch on a temporary copy; the verdicts that change and any warning.
+
+    Only violations the batch introduces refuse it: those the data folder already had (the same focus
+    node and message) are reported as one warning line.
+    """
     from evgraph.validation import validate
 
     with tempfile.TemporaryDirectory(prefix="evgraph-ingest-") as scratch:
@@ -172,9 +198,13 @@ def _check(layout: Layout, before: Store, target: Path, text: str, batch: "_Batc
         (copy / relative).write_text(text, encoding="utf-8")
         after = load_store(layout.with_overrides(data=copy))
         report = validate(after)
+        found = [v for v in report.violations if v.severity == "Violation"]
+        existing: set[tuple[str, str]] = set()
+        if found:
+            existing = {(v.focus, v.message) for v in validate(before).violations if v.severity == "Violation"}
         problems = []
-        for v in report.violations:
-            if v.severity != "Violation":
+        for v in found:
+            if (v.focus, v.message) in existing:
                 continue
             origin = batch.origins.get(v.focus)
             where = str(origin) if origin else (f"{v.file}:{v.line}" if v.file else "the data folder")
@@ -184,7 +214,12 @@ def _check(layout: Layout, before: Store, target: Path, text: str, batch: "_Batc
         if problems:
             raise IngestError(sorted(dict.fromkeys(problems)))
         old, new = _verdicts(before), _verdicts(after)
-    return [(s, old.get(s, "none"), new[s]) for s in sorted(new) if old.get(s, "none") != new[s]]
+    warnings = []
+    if existing:
+        first = min(existing)
+        warnings.append(f"The data folder already has {len(existing)} violation{'s' if len(existing) != 1 else ''}"
+                        f" the batch does not add (e.g. {_short(first[0])}: {first[1]}); they do not block the ingest.")
+    return [(s, old.get(s, "none"), new[s]) for s in sorted(new) if old.get(s, "none") != new[s]], warnings
 
 
 def _short(iri: str) -> str:
@@ -209,18 +244,22 @@ class _Batch:
         self.links: list[tuple[str, str, str]] = []
         self.minted: dict[str, dict[IRI, Origin]] = {}  # class -> IRI -> row that mints it
         self.sources: set[str] = set()
+        self.graph_agents: dict[IRI, tuple[str, IRI | None]] = {}  # graph -> (document, who stated it besides)
+        self.source_types: dict[str, tuple[IRI, Origin]] = {}  # document -> (ev:sourceType, row giving it)
+        self.stated_sources: set[str] = set()  # documents the batch's own RDF gives an ev:Source record
         self.existing = self._existing()
         self.concepts = self._concepts()
 
     # -- reading --------------------------------------------------------------------------------
 
     def read(self, path: Path) -> None:
-        if path.suffix in (".ttl", ".trig"):
+        if path.suffix in RDF_SUFFIXES:
             self._read_rdf(path)
         elif path.suffix == ".csv":
             self._read_csv(path)
         else:
-            self.problems.append(f"{path}: not a partner file; expected a .csv from templates/, a .ttl or a .trig.")
+            self.problems.append(f"{path}: not a partner file; expected a .csv from templates/ or RDF: "
+                                 f"{', '.join(RDF_SUFFIXES)}.")
 
     def _read_csv(self, path: Path) -> None:
         kind = next((k for k in KINDS if path.stem == k.name or path.stem.endswith(("-" + k.name, "_" + k.name))),
@@ -256,7 +295,7 @@ class _Batch:
 
     def _read_rdf(self, path: Path) -> None:
         try:
-            quads = read_quads(path)
+            quads = read_quads(path, _jsonld_nquads(path)) if path.suffix == ".jsonld" else read_quads(path)
         except DataError as error:
             self.problems.append(error.message)
             return
@@ -264,6 +303,8 @@ class _Batch:
         for s, p, o, _ in quads:
             if p == DCTERMS.source and isinstance(o, IRI):
                 sources.setdefault(s, []).append(str(o))
+            if p == RDF.type and o == EV.Source and isinstance(s, IRI):
+                self.stated_sources.add(str(s))
         for s, p, o, _ in quads:
             urls = sorted(set(sources.get(s, ())))
             if not urls:
@@ -365,8 +406,15 @@ class _Batch:
                 values[column.name] = term
         if len(self.problems) > problems:
             return
+        if "source_type" in values:
+            given = self.source_types.setdefault(url, (values["source_type"], origin))
+            if given[0] != values["source_type"]:
+                self.problems.append(f"{origin}, column 'source_type': '{row['source_type']}' differs from"
+                                     f" {_short(given[0])} given for {url} at {given[1]}; expected one type per"
+                                     " source.")
+                return
         if kind.cls is None:
-            self._link(origin, values["claim"], values["study"], url)
+            self._link(origin, values["claim"], values["study"], url, values.get("stated_by"))
             return
         subject = self._node_iri(kind, row["slug"])
         new = str(subject) not in self.existing
@@ -384,11 +432,12 @@ class _Batch:
             if column.name in values and column.property:
                 self._add(subject, IRI(column.property), values[column.name], url)
 
-    def _link(self, origin: Origin, claim: Term, study: Term, url: str) -> None:
+    def _link(self, origin: Origin, claim: Term, study: Term, url: str, stated_by: Term | None = None) -> None:
         classes = self.existing.get(str(claim), set()) | {c for c, m in self.minted.items() if claim in m}
         prop = EV.supportedBy if RECOMMENDATION in classes else EV.basedOn
-        self._add(claim, prop, study, url)
-        self._add(claim, DCTERMS.source, IRI(url), url)
+        by = stated_by if isinstance(stated_by, IRI) and stated_by != self.agent else None
+        self._add(claim, prop, study, url, by)
+        self._add(claim, DCTERMS.source, IRI(url), url, by)
         self.origins.setdefault(str(claim), origin)
         self.links.append((str(claim), _short(prop), str(study)))
 
@@ -461,28 +510,44 @@ class _Batch:
             return None
         return found[0]
 
-    def _add(self, s: Term, p: Term, o: Term, url: str) -> None:
+    def _add(self, s: Term, p: Term, o: Term, url: str, stated_by: IRI | None = None) -> None:
         self.sources.add(url)
-        self.quads.append((s, p, o, partner_graph(self.partner, url)))
+        graph = partner_graph(self.partner, url, stated_by)
+        self.graph_agents[graph] = (url, stated_by)
+        self.quads.append((s, p, o, graph))
 
     # -- writing ----------------------------------------------------------------------------------
 
     def trig(self, today: date) -> str:
         """The batch as TriG: one graph per cited document, the partner's agent and the graphs' records."""
         created = Literal(today.isoformat(), f"{XSD}date")
-        agent_graph = partner_graph(self.partner, sorted(self.sources)[0]) if self.sources else None
+        agent_graph = min(self.graph_agents) if self.graph_agents else None
         quads = set(self.quads)
         if agent_graph and self.agent not in self.existing:
             quads |= {(self.agent, RDF.type, PROV.Agent, agent_graph),
                       (self.agent, RDFS.label, Literal(self.partner, language="en"), agent_graph)}
-        for url in sorted(self.sources):
-            graph = partner_graph(self.partner, url)
+        for graph, (url, stated_by) in sorted(self.graph_agents.items()):
             quads |= {(graph, RDF.type, EV.AssertionGraph, PROVENANCE_GRAPH),
                       (graph, EV.method, PARTNER_STATEMENT, PROVENANCE_GRAPH),
                       (graph, PROV.wasDerivedFrom, IRI(url), PROVENANCE_GRAPH),
                       (graph, PROV.wasAttributedTo, self.agent, PROVENANCE_GRAPH),
                       (graph, DCTERMS.created, created, PROVENANCE_GRAPH)}
-        self.quads = sorted(quads, key=lambda q: tuple(_term_text(t) for t in (q[3], q[0], q[1], q[2])))
+            if stated_by is not None:
+                quads.add((graph, PROV.wasAttributedTo, stated_by, PROVENANCE_GRAPH))
+        # A source record for every cited document the graph (and the batch's own RDF) does not describe yet.
+        records = sources_graph(self.partner)
+        unrecorded = [url for url in sorted(self.sources)
+                      if str(EV.Source) not in self.existing.get(url, set()) and url not in self.stated_sources]
+        for url in unrecorded:
+            kind = self.source_types.get(url, (OTHER_SOURCE, None))[0]
+            quads |= {(IRI(url), RDF.type, EV.Source, records), (IRI(url), EV.sourceType, kind, records),
+                      (IRI(url), DCTERMS.source, IRI(url), records)}
+        if unrecorded:
+            quads |= {(records, RDF.type, EV.AssertionGraph, PROVENANCE_GRAPH),
+                      (records, EV.method, PARTNER_STATEMENT, PROVENANCE_GRAPH),
+                      (records, PROV.wasAttributedTo, self.agent, PROVENANCE_GRAPH),
+                      (records, DCTERMS.created, created, PROVENANCE_GRAPH)}
+        self.quads = sorted(quads, key=lambda q: (str(q[3]), *(_term_text(t) for t in (q[0], q[1], q[2]))))
         lines = [f"@prefix {p}: <{n}> ." for p, n in sorted(_WRITE_PREFIXES.items())]
         lines += ["", f"# Sent by the partner '{self.partner}' (evgraph ingest); each graph holds the facts one document"
                       " states.", ""]
@@ -515,13 +580,39 @@ _WRITE_PREFIXES = {
     "rob": "https://w3id.org/evgraph/scheme/risk-of-bias/", "level": "https://w3id.org/evgraph/scheme/guidebook-level/",
     "strength": "https://w3id.org/evgraph/scheme/practice-guide-strength/",
     "basis": "https://w3id.org/evgraph/scheme/rating-basis/", "kind": "https://w3id.org/evgraph/scheme/intervention-kind/",
-    "direction": "https://w3id.org/evgraph/scheme/effect-direction/",
+    "direction": "https://w3id.org/evgraph/scheme/effect-direction/", "sourcetype": SOURCE_TYPE_BASE,
     **{name: f"{ID_BASE}{name}/" for name in ("study", "intervention", "report", "finding", "appraisal", "rating",
                                               "recommendation", "review", "guidance", "organisation")},
 }
 _WRITE_PREFIXES["orgn"] = _WRITE_PREFIXES.pop("organisation")
 _LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _TYPES_TEXT = {"slug": "lower-case letters, digits and hyphens (or the IRI of an existing node)"}
+
+
+def _jsonld_nquads(path: Path) -> bytes:
+    """A JSON-LD file expanded to N-Quads with pyld; a remote context is refused, never fetched."""
+    from pyld import jsonld
+    from pyld.jsonld import JsonLdError
+
+    from evgraph.linked.export import _refuse_remote
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
+    except json.JSONDecodeError as error:
+        raise DataError(f"{path}, line {error.lineno}: JSON syntax error: {error.msg}.") from None
+    try:
+        expanded = jsonld.expand(document, {"documentLoader": _refuse_remote})
+        text = jsonld.to_rdf(expanded, {"format": "application/n-quads", "documentLoader": _refuse_remote})
+    except JsonLdError as error:
+        url = (error.details or {}).get("url") if isinstance(error.details, dict) else None
+        if url:
+            raise DataError(f"{path}: the context {url} is remote and evgraph never fetches remote documents;"
+                            " expected the context written inline.") from None
+        reason = str(error.code or error.type or "not valid JSON-LD")
+        raise DataError(f"{path}: not JSON-LD evgraph can read ({reason}).") from None
+    return text.encode("utf-8")
 
 
 def _term_text(term: Term) -> str:

@@ -6,8 +6,10 @@ failed release leaves nothing half-written; an existing version folder is never 
 ``SOURCE_DATE_EPOCH`` set, the issued date, the version and the derived graph's time are fixed, so two
 releases of the same data are byte-identical, file for file.
 
-The changelog compares the counts of the two descriptions (triples, entities, classes, properties and
-entities per class), read from the previous release's ``dataset.ttl``.
+The changelog, given the previous release, says what changed in the domain's terms (the diff of
+:mod:`evgraph.linked.diff` between that release's ``evgraph.trig`` and this data), then compares the
+counts of the two descriptions (triples, entities, classes, properties and entities per class), read from
+the previous release's ``dataset.ttl``.
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ from evgraph import render
 from evgraph.audit import run_audit
 from evgraph.errors import ConfigError
 from evgraph.linked import describe
+from evgraph.linked.diff import diff_graphs, diff_markdown
 from evgraph.linked.export import FORMATS, MEDIA, _build_time, context, export, to_jsonld
 from evgraph.output import write_bytes_atomically
 from evgraph.shortnames import short
-from evgraph.store import Store, select_rdf, serialize
+from evgraph.linked.versions import open_side
+from evgraph.store import BACKENDS, Store, select_rdf, serialize
 
 DESCRIPTION_FILE = "dataset.ttl"
 SUMS_FILE = "SHA256SUMS"
+#: The export of the whole graph in a release, which the next release's changelog is diffed against.
+GRAPH_FILE = "evgraph.trig"
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _READ_COUNTS = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
@@ -73,6 +79,8 @@ def release(store: Store, out: Path, version: str | None = None, previous: Path 
     if target.exists():
         raise ConfigError(f"Release {target} already exists; give another --version or remove it first.")
     before = _read_description(previous) if previous is not None else None
+    # Before the export below runs the rules on the store, so both sides are read without a derived graph.
+    domain = _domain_changes(Path(previous), store, before["version"], version) if previous is not None else None
 
     files: dict[str, bytes] = {}
     distributions = []
@@ -93,7 +101,7 @@ def release(store: Store, out: Path, version: str | None = None, previous: Path 
     audit = run_audit(store)
     files["audit.html"] = render.audit_html(audit).encode("utf-8")
     files["audit.json"] = (json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    files["CHANGES.md"] = changes(before, _counts(files[DESCRIPTION_FILE])).encode("utf-8")
+    files["CHANGES.md"] = changes(before, _counts(files[DESCRIPTION_FILE]), domain).encode("utf-8")
     files[SUMS_FILE] = "".join(f"{_sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
 
     Path(out).mkdir(parents=True, exist_ok=True)
@@ -130,6 +138,18 @@ def _read_description(folder: Path) -> dict:
     return _counts(path.read_bytes())
 
 
+def _domain_changes(previous: Path, store: Store, old: str, new: str) -> str:
+    """The diff of the previous release's whole-graph export and ``store``, as Markdown under a second-level heading."""
+    graph = previous / GRAPH_FILE
+    if not graph.is_file():
+        raise ConfigError(f"{previous} is not a complete evgraph release: it has no {GRAPH_FILE}.",
+                          hint="Give --previous the folder of an earlier release, such as releases/2026.11.01.")
+    backend = store.backend if store.backend in BACKENDS else BACKENDS[0]
+    with open_side(str(graph), backend=backend) as side:
+        found = diff_graphs(side.store, store, old, new)
+    return diff_markdown(found, "What changed", level=2)
+
+
 def _counts(turtle: bytes) -> dict:
     """The version, issued date and counts a description states: totals, then entities per class."""
     table = select_rdf(turtle, "turtle", _READ_COUNTS, "https://release.evgraph.invalid/")
@@ -143,8 +163,12 @@ def _counts(turtle: bytes) -> dict:
     return counts
 
 
-def changes(before: dict | None, after: dict) -> str:
-    """CHANGES.md: the counts of this release, and how they changed since ``before`` when given."""
+def changes(before: dict | None, after: dict, domain: str | None = None) -> str:
+    """CHANGES.md: the counts of this release, and how they changed since ``before`` when given.
+
+    ``domain`` (Markdown under a second-level heading, such as :func:`_domain_changes` writes) then comes
+    before the counts, which go under a heading of their own.
+    """
     lines = [f"# evgraph {after['version']} ({after['issued']})", ""]
     if before is None:
         lines += ["No previous release was given, so this lists the counts of this one.", "",
@@ -153,13 +177,20 @@ def changes(before: dict | None, after: dict) -> str:
         lines += ["", "## Entities per class", "", "| class | entities |", "|---|---:|"]
         lines += [f"| {short(c)} | {n} |" for c, n in _by_name(after["classes"])]
         return "\n".join(lines) + "\n"
-    lines += [f"Changes since {before['version']} ({before['issued']}), counted over the curated data graphs "
-              "as the two releases' dataset.ttl describe them.", "",
-              f"| | {before['version']} | {after['version']} | change |", "|---|---:|---:|---:|"]
+    sub = "#" if domain else ""
+    if domain:
+        lines += [f"Changes since {before['version']} ({before['issued']}): first in the domain's terms, as"
+                  f" `evgraph diff` reads that release's {GRAPH_FILE} and this release's data; then counted over"
+                  " the curated data graphs as the two releases' dataset.ttl describe them.", "",
+                  domain.rstrip("\n"), "", "## Counts", ""]
+    else:
+        lines += [f"Changes since {before['version']} ({before['issued']}), counted over the curated data graphs "
+                  "as the two releases' dataset.ttl describe them.", ""]
+    lines += [f"| | {before['version']} | {after['version']} | change |", "|---|---:|---:|---:|"]
     lines += [_row(m, before["totals"].get(m, 0), after["totals"].get(m, 0)) for m in _MEASURES]
     classes = dict(_by_name({**before["classes"], **after["classes"]}))
     changed = [c for c in classes if before["classes"].get(c, 0) != after["classes"].get(c, 0)]
-    lines += ["", "## Entities per class", ""]
+    lines += ["", f"{sub}## Entities per class", ""]
     if not changed:
         lines.append("No class gained or lost entities.")
     else:

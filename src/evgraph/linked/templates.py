@@ -60,6 +60,11 @@ SOURCE = Column("source", "url", str(DCTERMS.source), True,
                 "The document that states the row's facts; it becomes the node's dct:source and names the graph"
                 " the facts are recorded in.", "https://example.org/partner/evaluation-report")
 
+SOURCE_TYPE = Column("source_type", "scheme", None, False,
+                     "What kind of document the source is (its ev:sourceType); used only when the graph has no"
+                     " ev:Source record for it yet, sourcetype:other when empty.", "research-report",
+                     ("SourceTypeScheme",))
+
 
 def _slug(example: str) -> Column:
     return Column("slug", "slug", None, True, "The node's identifier: a new slug mints "
@@ -90,7 +95,7 @@ KINDS: tuple[Kind, ...] = (
         _slug("family-mentoring"), _label("Family mentoring programme"),
         _scheme("kind", str(EV.kind), False, "InterventionKindScheme", "What kind of intervention it is.",
                 "programme"),
-        SOURCE), "Programmes, practice models and intervention types."),
+        SOURCE, SOURCE_TYPE), "Programmes, practice models and intervention types."),
     Kind("studies", str(EV.Study), "study", (
         _slug("family-mentoring-rct"), _label("Family mentoring RCT (Leeds)"),
         _ref("evaluates", str(EV.evaluates), False, "The intervention the study evaluates.", "family-mentoring",
@@ -103,7 +108,7 @@ KINDS: tuple[Kind, ...] = (
                "Participants in the intervention arm.", "40"),
         Column("control_arm_size", "integer", str(EV.controlArmSize), False, "Participants in the control arm.", "38"),
         Column("sample_size", "integer", str(EV.sampleSize), False, "Participants in all.", "78"),
-        SOURCE), "Trials and other evaluations: one row per study, however many papers report it."),
+        SOURCE, SOURCE_TYPE), "Trials and other evaluations: one row per study, however many papers report it."),
     Kind("reports", str(EV.Report), "report", (
         _slug("family-mentoring-rct-main-paper"), _label("Main paper of the family mentoring RCT"),
         Column("title", "text", str(DCTERMS["title"]), False, "The publication's title (required for a new report).",
@@ -112,7 +117,7 @@ KINDS: tuple[Kind, ...] = (
              "family-mentoring-rct", STUDY),
         Column("year", "year", str(EV.year), False, "Year of publication.", "2023"),
         Column("doi", "doi", str(BIBO.doi), False, "The DOI.", "10.1000/fm.2023.1"),
-        SOURCE), "Publications about one study."),
+        SOURCE, SOURCE_TYPE), "Publications about one study."),
     Kind("findings", str(EV.Finding), "finding", (
         _slug("family-mentoring-rct-wellbeing"), _label("Better wellbeing at 12 months"),
         _ref("study", str(EV.ofStudy), False, "The study the finding belongs to (required for a new finding).",
@@ -125,7 +130,7 @@ KINDS: tuple[Kind, ...] = (
         Column("follow_up_months", "number", str(EV.followUpMonths), False, "Follow-up in months.", "12"),
         _ref("reported_in", str(EV.reportedIn), False, "The report that gives it.",
              "family-mentoring-rct-main-paper", REPORT),
-        SOURCE), "Outcomes a study found."),
+        SOURCE, SOURCE_TYPE), "Outcomes a study found."),
     Kind("appraisals", str(EV.Appraisal), "appraisal", (
         _slug("family-mentoring-rct-rob"), _label("The review's risk-of-bias judgement of the family mentoring RCT"),
         _ref("study", str(EV.appraises), True, "The study judged.", "family-mentoring-rct", STUDY),
@@ -134,7 +139,7 @@ KINDS: tuple[Kind, ...] = (
              "kinship-care-cei-2024", REVIEW),
         _ref("appraised_by", str(PROV.wasAttributedTo), False,
              "Who made the judgement (an organisation or agent); the partner when empty.", "", AGENT, ORGANISATION),
-        SOURCE), "Risk-of-bias judgements a review made of a study."),
+        SOURCE, SOURCE_TYPE), "Risk-of-bias judgements a review made of a study."),
     Kind("ratings", str(EV.Rating), "rating", (
         _slug("family-mentoring-guidebook"), _label("Guidebook rating of family mentoring"),
         _ref("intervention", str(EV.rates), True, "The intervention rated.", "family-mentoring", INTERVENTION),
@@ -146,7 +151,7 @@ KINDS: tuple[Kind, ...] = (
                 "read-directly"),
         _ref("rated_by", str(PROV.wasAttributedTo), True, "The organisation that gave the rating.", "eif",
              ORGANISATION),
-        SOURCE), "Published evidence ratings of an intervention."),
+        SOURCE, SOURCE_TYPE), "Published evidence ratings of an intervention."),
     Kind("recommendations", str(EV.Recommendation), "recommendation", (
         _slug("kinship-family-mentoring"), _label("Kinship: offer family mentoring"),
         _ref("guidance", str(EV.inGuidance), False, "The guide that makes it (required for a new recommendation).",
@@ -156,12 +161,14 @@ KINDS: tuple[Kind, ...] = (
                 "The published evidence strength (required for a new recommendation).", "promising"),
         _ref("review", str(PROV.wasDerivedFrom), False, "The evidence review it is derived from.",
              "kinship-care-cei-2024", REVIEW),
-        SOURCE), "Recommendations of a practice guide, with their published strength."),
+        SOURCE, SOURCE_TYPE), "Recommendations of a practice guide, with their published strength."),
     Kind("evidence-links", None, None, (
         _ref("claim", None, True, "The recommendation or rating that rests on the study.",
              "kinship-family-mentoring", RECOMMENDATION, RATING),
         _ref("study", None, True, "The study it rests on.", "family-mentoring-rct", STUDY),
-        SOURCE), "Confirmed evidence: this recommendation (ev:supportedBy) or rating (ev:basedOn) rests on this"
+        _ref("stated_by", None, False, "Who stated the link (an organisation or agent, e.g. the guide's assessors);"
+             " the link's graph is then attributed to it as well as to the partner.", "", AGENT, ORGANISATION),
+        SOURCE, SOURCE_TYPE), "Confirmed evidence: this recommendation (ev:supportedBy) or rating (ev:basedOn) rests on this"
                  " study, as the partner states, citing the source."),
 )
 

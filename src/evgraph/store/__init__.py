@@ -13,7 +13,7 @@ from typing import Iterable, Mapping
 from evgraph.errors import ConfigError
 from evgraph.paths import Layout
 from evgraph.terms import IRI, Term
-from evgraph.store.base import DERIVED_GRAPH, ROLES, LoadedFile, Location, Store, Table, Triple, load_files
+from evgraph.store.base import DERIVED_GRAPH, ROLES, LoadedFile, Location, Store, Table, Triple, load_files, role_of
 
 BACKENDS = ("oxigraph", "rdflib")
 
@@ -60,14 +60,26 @@ def serialize(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
     return convert(nquads, name, prefixes)
 
 
-def read_quads(path: Path) -> list[tuple[Term, Term, Term, IRI | None]]:
-    """The quads of one Turtle (.ttl) or TriG (.trig) file, graph None for the default graph.
+def read_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Term, Term, IRI | None]]:
+    """The quads of one RDF file, graph None for the default graph.
 
-    Raises :class:`DataError` naming the file and line of a syntax error.
+    The format follows the suffix: Turtle (.ttl), TriG (.trig), N-Quads (.nq), N-Triples (.nt) or
+    RDF/XML (.rdf). With ``nquads``, that text (what a .jsonld file expands to) is parsed instead, as
+    N-Quads. Raises :class:`DataError` naming the file and line of a syntax error.
     """
     from evgraph.store.oxigraph_store import parse_quads
 
-    return parse_quads(path)
+    return parse_quads(path, nquads)
+
+
+def read_graphs(path: Path) -> dict[IRI | None, bytes]:
+    """The quads of one TriG (.trig) or N-Quads (.nq) file, such as an export, as sorted N-Quads per graph name.
+
+    The default graph is keyed None. Raises :class:`DataError` naming the file and line of a syntax error.
+    """
+    from evgraph.store.graphs import graph_nquads
+
+    return graph_nquads(path)
 
 
 def check_sparql(text: str) -> str | None:
@@ -95,5 +107,5 @@ def select_rdf(content: bytes, name: str, sparql: str, base_iri: str | None = No
 
 
 __all__ = ["BACKENDS", "DERIVED_GRAPH", "RDF_FORMATS", "LoadedFile", "Location", "Store", "Table", "Triple",
-           "check_sparql", "connect", "load_store", "parse_rdf", "push", "read_quads", "select_rdf",
-           "serialize"]
+           "check_sparql", "connect", "load_store", "parse_rdf", "push", "read_graphs", "read_quads",
+           "role_of", "select_rdf", "serialize"]

@@ -129,14 +129,28 @@ class OxigraphStore(Store):
         return b"".join(sorted(lines))
 
 
-def parse_quads(path: Path) -> list[tuple[Term, Term, Term, IRI | None]]:
-    """Parse one Turtle or TriG file into evgraph terms; a syntax error is a DataError at file:line."""
-    trig = path.suffix == ".trig"
-    kind = "TriG" if trig else "Turtle"
+#: The RDF file formats :func:`parse_quads` reads, by suffix: their name in messages and Oxigraph's format.
+_SUFFIX_FORMATS = {".ttl": ("Turtle", ox.RdfFormat.TURTLE), ".trig": ("TriG", ox.RdfFormat.TRIG),
+                   ".nq": ("N-Quads", ox.RdfFormat.N_QUADS), ".nt": ("N-Triples", ox.RdfFormat.N_TRIPLES),
+                   ".rdf": ("RDF/XML", ox.RdfFormat.RDF_XML)}
+
+
+def parse_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Term, Term, IRI | None]]:
+    """Parse one RDF file (or ``nquads``, the N-Quads a JSON-LD file expands to) into evgraph terms.
+
+    A syntax error is a DataError naming the file and, where the parser gives one, the line.
+    """
+    kind, rdf_format = ("JSON-LD (as N-Quads)", ox.RdfFormat.N_QUADS) if nquads is not None else \
+        _SUFFIX_FORMATS.get(path.suffix, _SUFFIX_FORMATS[".ttl"])
     try:
-        parsed = list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG if trig else ox.RdfFormat.TURTLE))
+        if nquads is not None:
+            parsed = list(ox.parse(nquads, format=rdf_format))
+        else:
+            parsed = list(ox.parse(path=str(path), format=rdf_format))
     except SyntaxError as error:
-        raise DataError(f"{path}, line {error.lineno}: {kind} syntax error: {error.msg}.") from None
+        where = f", line {error.lineno}" if error.lineno else ""
+        reason = str(error.msg or error).rstrip(".")
+        raise DataError(f"{path}{where}: {kind} syntax error: {reason}.") from None
     except UnicodeDecodeError as error:
         raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
     except (OSError, ValueError) as error:
