@@ -94,10 +94,10 @@ FAULTS: dict[str, Fault] = {
         f"{EX}pilot-level", "ev:maxStudies",
         "ev:maxStudies must be one whole number, zero or more."),
     # -- derived.ttl: what the rules write (checked after the rules ran)
-    "rule_evaluation_without_start_time": Fault(
+    "rule_evaluation_without_data_digest": Fault(
         f"{EX}run", None,
-        ("A rule evaluation records exactly one name (rdfs:label), start time (prov:startedAtTime, an "
-         f"xsd:dateTime) and evgraph version (ev:softwareVersion): {DERIVED}")),
+        ("A rule evaluation records exactly one name (rdfs:label), digest of the data it "
+         f"read (ev:dataDigest, 64 hex digits) and evgraph version (ev:softwareVersion): {DERIVED}")),
     "derivation_for_nothing": Fault(
         f"{EX}derivation", None,
         ("A derivation names exactly one recommendation or rating (ev:derivedFor), rule evaluation "
@@ -245,7 +245,7 @@ def test_the_derived_shapes_cover_every_node_type_the_rules_write(shapes):
     level = IRI("https://w3id.org/evgraph/scheme/guidebook-level/3")
     checked = LevelResult(level, "3", 3, Status.MET, (CriterionResult("3", "design", Status.MET, (), level),))
     derivation = Derivation(IRI(f"{EX}rating"), level, None, (), (), (checked,), level, Verdict.CONSISTENT, "met")
-    written = {str(o) for _, p, o in derived_triples([derivation]) if str(p) == str(RDF.type)}
+    written = {str(o) for _, p, o in derived_triples([derivation], "0" * 64) if str(p) == str(RDF.type)}
     derived_shapes = Graph().parse(Layout.default().shapes / "derived.ttl")
     assert written == {str(EV.RuleEvaluation), str(EV.Derivation), str(EV.CriterionResult)}
     assert written - {str(c) for c in derived_shapes.objects(None, SH.targetClass)} == set()

@@ -295,8 +295,8 @@ MUTATIONS: dict[str, Mutation] = {
     "A concept scheme needs a name: exactly one skos:prefLabel per language, with its language tag.": Mutation(
         ex("SettingScheme"), add=CONCEPT + "ex:SettingScheme a skos:ConceptScheme ."),
     # -- derived.ttl: faults in what the rules write, added by hand, with the rules run ---------
-    "A rule evaluation records exactly one name (rdfs:label), start time (prov:startedAtTime, an xsd:dateTime) and"
-    " evgraph version (ev:softwareVersion): fix how src/evgraph/rules/derived.py writes it.": Mutation(
+    "A rule evaluation records exactly one name (rdfs:label), digest of the data it read (ev:dataDigest, 64 hex"
+    " digits) and evgraph version (ev:softwareVersion): fix how src/evgraph/rules/derived.py writes it.": Mutation(
         ex("run"), with_rules=True, add='ex:run a ev:RuleEvaluation ; rdfs:label "A run"@en ; ev:softwareVersion "0.1.0" .'),
     "A derivation names exactly one recommendation or rating (ev:derivedFor), rule evaluation (prov:wasGeneratedBy),"
     " verdict (ev:verdict, a concept of ev:VerdictScheme: verdict:consistent, overclaim, underclaim,"

@@ -73,8 +73,8 @@ def export_command(
 ) -> None:
     """Export the graph as RDF (TriG, N-Quads or JSON-LD keep named graphs), byte-identical for the same data.
 
-    Scopes: all (ontology, curated data and the rules' derived graph), curated, derived, ontology. The
-    derived graph records when the rules ran: set SOURCE_DATE_EPOCH to fix that time for a release.
+    Scopes: all (ontology, curated data and the rules' derived graph), curated, derived, ontology, or
+    one node (its bundle). The derived graph names its rule evaluation by a digest of the data it read.
 
     Example: evgraph export --format jsonld --scope curated --out evgraph.jsonld
     """

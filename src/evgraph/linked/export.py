@@ -8,16 +8,14 @@ graph names; Turtle, N-Triples and RDF/XML hold triples only, so an export in th
 JSON-LD is compacted with the context kept in ``ontology/context.jsonld`` by PyLD; no remote context
 or document is ever fetched.
 
-The derived graph records when the rules ran. An export stamps that time from ``SOURCE_DATE_EPOCH``
-when it is set (the reproducible-builds convention), so a release of the same data is byte-identical.
+The derived graph names its rule evaluation by a digest of the data it read, not by a clock time, so
+the same data always exports to the same bytes.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from evgraph.errors import ConfigError, NotFound, QueryError
@@ -67,7 +65,7 @@ def export(store: Store, fmt: str = "trig", scope: str = "all") -> Export:
         raise ConfigError(f"Unknown export format '{fmt}'.", hint=f"Choose one of: {', '.join(FORMATS)}.")
     roles = SCOPES.get(scope, ("ontology", "data", "derived"))
     if "derived" in roles and store.writable:
-        add_derivations(store, _build_time())
+        add_derivations(store)
     if scope in SCOPES:
         graphs = store.graphs_of(*roles)
         nquads = store.dump(graphs)
@@ -95,16 +93,6 @@ def bundle_subject(store: Store, text: str) -> IRI:
     if not store.ask("ASK { ?node a ?type }", {"node": iri}):
         raise NotFound(f"Nothing in the graph is {iri}.", hint=f"Give a node's IRI, or a scope: {', '.join(SCOPES)}.")
     return iri
-
-
-def _build_time() -> datetime | None:
-    """The time ``SOURCE_DATE_EPOCH`` names, or None (now)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        return None
-    if not epoch.isdigit():
-        raise ConfigError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'.")
-    return datetime.fromtimestamp(int(epoch), timezone.utc)
 
 
 def to_jsonld(nquads: bytes, ctx: dict) -> bytes:

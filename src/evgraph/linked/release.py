@@ -3,7 +3,7 @@
 ``release(store, out)`` writes ``out/<version>/``. The folder is built in a temporary folder inside
 ``out`` (each file written atomically) and renamed into place only when every file is written, so a
 failed release leaves nothing half-written; an existing version folder is never touched. With
-``SOURCE_DATE_EPOCH`` set, the issued date, the version and the derived graph's time are fixed, so two
+``SOURCE_DATE_EPOCH`` set, the issued date and the version are fixed, so two
 releases of the same data are byte-identical, file for file.
 
 The changelog, given the previous release, says what changed in the domain's terms (the diff of
@@ -29,7 +29,7 @@ from evgraph.audit import run_audit
 from evgraph.errors import ConfigError
 from evgraph.linked import describe
 from evgraph.linked.diff import diff_graphs, diff_markdown
-from evgraph.linked.export import FORMATS, MEDIA, _build_time, context, export, to_jsonld
+from evgraph.linked.export import FORMATS, MEDIA, context, export, to_jsonld
 from evgraph.output import write_bytes_atomically
 from evgraph.shortnames import short
 from evgraph.linked.versions import open_side
@@ -211,3 +211,13 @@ def _by_name(classes: dict[str, int]) -> list[tuple[str, int]]:
 
 def _row(name: str, old: int, new: int) -> str:
     return f"| {name} | {old} | {new} | {new - old:+d} |"
+
+
+def _build_time() -> datetime | None:
+    """The time ``SOURCE_DATE_EPOCH`` names, or None (now)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return None
+    if not epoch.isdigit():
+        raise ConfigError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not '{epoch}'.")
+    return datetime.fromtimestamp(int(epoch), timezone.utc)
