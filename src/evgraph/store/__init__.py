@@ -77,7 +77,7 @@ def read_graphs(path: Path) -> dict[IRI | None, bytes]:
 
     The default graph is keyed None. Raises :class:`DataError` naming the file and line of a syntax error.
     """
-    from evgraph.store.graphs import graph_nquads
+    from evgraph.store.oxigraph_store import graph_nquads
 
     return graph_nquads(path)
 

@@ -135,18 +135,15 @@ _SUFFIX_FORMATS = {".ttl": ("Turtle", ox.RdfFormat.TURTLE), ".trig": ("TriG", ox
                    ".rdf": ("RDF/XML", ox.RdfFormat.RDF_XML)}
 
 
-def parse_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Term, Term, IRI | None]]:
-    """Parse one RDF file (or ``nquads``, the N-Quads a JSON-LD file expands to) into evgraph terms.
-
-    A syntax error is a DataError naming the file and, where the parser gives one, the line.
-    """
+def _parse_file(path: Path, nquads: bytes | None = None) -> list:
+    """Oxigraph's quads of one RDF file, its format by suffix (or ``nquads``, the N-Quads a JSON-LD file
+    expands to). A syntax error is a DataError naming the file and, where the parser gives one, the line."""
     kind, rdf_format = ("JSON-LD (as N-Quads)", ox.RdfFormat.N_QUADS) if nquads is not None else \
         _SUFFIX_FORMATS.get(path.suffix, _SUFFIX_FORMATS[".ttl"])
     try:
         if nquads is not None:
-            parsed = list(ox.parse(nquads, format=rdf_format))
-        else:
-            parsed = list(ox.parse(path=str(path), format=rdf_format))
+            return list(ox.parse(nquads, format=rdf_format))
+        return list(ox.parse(path=str(path), format=rdf_format))
     except SyntaxError as error:
         where = f", line {error.lineno}" if error.lineno else ""
         reason = str(error.msg or error).rstrip(".")
@@ -155,6 +152,11 @@ def parse_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Ter
         raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
     except (OSError, ValueError) as error:
         raise DataError(f"{path}: could not be read as {kind}: {error}") from None
+
+
+def parse_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Term, Term, IRI | None]]:
+    """Parse one RDF file (or ``nquads``, the N-Quads a JSON-LD file expands to) into evgraph terms."""
+    parsed = _parse_file(path, nquads)
     return [(to_term(q.subject), to_term(q.predicate), to_term(q.object),
              None if isinstance(q.graph_name, ox.DefaultGraph) else IRI(q.graph_name.value)) for q in parsed]
 
@@ -195,6 +197,15 @@ def convert(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
 
 
 _PARSE_FORMATS = {**_OX_FORMATS, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def graph_nquads(path: Path) -> dict[IRI | None, bytes]:
+    """The quads of one TriG (.trig) or N-Quads (.nq) file as sorted N-Quads per graph name (None: default graph)."""
+    lines: dict[IRI | None, set[str]] = {}
+    for quad in _parse_file(path):
+        graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else IRI(quad.graph_name.value)
+        lines.setdefault(graph, set()).add(str(quad) + " .\n")
+    return {graph: "".join(sorted(found)).encode("utf-8") for graph, found in lines.items()}
 
 
 def parse_nquads(content: bytes, name: str, base_iri: str | None = None) -> bytes:
