@@ -25,29 +25,49 @@ class Match:
     names: tuple[str, ...] = ()
 
 
-def explainable(store: Store) -> list[Match]:
-    """Every recommendation, rating and intervention (internal/explainable.rq), by kind then label."""
-    grouped: dict[tuple[IRI, str], list[dict]] = {}
-    for row in run(store, "internal/explainable"):
-        if isinstance(row["node"], IRI):
-            grouped.setdefault((row["node"], str(row["kind"]).rsplit("#", 1)[-1]), []).append(row)
+#: What ``why`` and ``trace`` explain, by class local name.
+EXPLAINABLE = ("Recommendation", "Rating", "Intervention")
+#: How a message names each kind.
+NOUNS = {"Recommendation": "recommendation", "Rating": "rating", "Intervention": "intervention", "Study": "study",
+         "Report": "report", "EvidenceReview": "evidence review", "Guidance": "guide", "PracticeGuide": "guide",
+         "Guidebook": "guide", "Organisation": "organisation"}
+
+
+def _nouns(kinds: tuple[str, ...]) -> str:
+    nouns = list(dict.fromkeys(NOUNS[k] for k in kinds))
+    return nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " or " + nouns[-1]
+
+
+def nameable(store: Store, kinds: tuple[str, ...] = EXPLAINABLE) -> list[Match]:
+    """Every node of the given kinds (internal/nameable.rq), by kind then label; a node of several kinds
+    is listed once, as the first of them in ``kinds``."""
+    grouped: dict[IRI, list[dict]] = {}
+    for row in run(store, "internal/nameable"):
+        if isinstance(row["node"], IRI) and str(row["kind"]).rsplit("#", 1)[-1] in kinds:
+            grouped.setdefault(row["node"], []).append(row)
     matches = []
-    for (node, kind), rows in grouped.items():
+    for node, rows in grouped.items():
+        kind = min((str(r["kind"]).rsplit("#", 1)[-1] for r in rows), key=kinds.index)
         labels = sorted({r["label"] for r in rows if r["label"] is not None}, key=sort_key)
         names = tuple(sorted({str(r["name"]) for r in rows if r["name"] is not None}))
         matches.append(Match(node, str(labels[0]) if labels else str(node), kind, names))
     return sorted(matches, key=lambda m: (m.kind, m.label.lower(), str(m.iri)))
 
 
-def resolve(store: Store, text: str) -> Match:
-    """The one recommendation, rating or intervention that ``text`` names.
+def explainable(store: Store) -> list[Match]:
+    """Every recommendation, rating and intervention, by kind then label."""
+    return nameable(store, EXPLAINABLE)
+
+
+def resolve(store: Store, text: str, kinds: tuple[str, ...] = EXPLAINABLE) -> Match:
+    """The one node of the given kinds (by default a recommendation, rating or intervention) ``text`` names.
 
     Tried in order: a full IRI (or <IRI>), a prefixed name (rec:…, rating:…), the last segment of an
     IRI (slug), then a case-insensitive fragment of a label. Several matches raise AmbiguousMatch
     listing them; none raises NotFound with the nearest labels.
     """
     text = text.strip()
-    candidates = explainable(store)
+    candidates = nameable(store, kinds)
     by_iri = {m.iri: m for m in candidates}
     iri = text[1:-1] if text.startswith("<") and text.endswith(">") else text
     prefix, sep, local = iri.partition(":")
@@ -56,7 +76,7 @@ def resolve(store: Store, text: str) -> Match:
     if not any(ch.isspace() for ch in iri) and IRI(iri) in by_iri:
         return by_iri[IRI(iri)]
     if "://" in iri:
-        raise NotFound(f"No recommendation, rating or intervention has the IRI {iri}.")
+        raise NotFound(f"No {_nouns(kinds)} has the IRI {iri}.")
     wanted = text.lower()
     for matches in (
         [m for m in candidates if str(m.iri).rsplit("/", 1)[-1].lower() == wanted],
