@@ -24,8 +24,9 @@ from server import free_port
 
 CATALOGUE = catalogue()
 #: Catalogue queries that read the rules' derived graph, which the stores here do not build yet.
-#: No claim on the bundled data is judged an overclaim (every verdict is cannot-verify or no-rule).
-EMPTY_ON_BUNDLED_DATA = {"overclaims"}
+#: No claim on the bundled data is judged an overclaim (every verdict is cannot-verify or no-rule), and no
+#: two of its studies share a DOI or their intervention, country, arm sizes and year.
+EMPTY_ON_BUNDLED_DATA = {"overclaims", "possible-duplicate-studies"}
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 FAMILY_FOUNDATIONS = IRI("https://w3id.org/evgraph/id/intervention/family-foundations")
 

@@ -74,7 +74,7 @@ def test_why_nothing_found_suggests_labels_and_exits_2():
     result = invoke("why", "Fostering Helthy Futures for Preteens")
     assert result.exit_code == 2
     assert result.output.splitlines()[0] == "Error: Nothing matches 'Fostering Helthy Futures for Preteens'."
-    assert result.output.splitlines()[1].startswith("Nearest labels: Fostering Healthy Futures for Preteens")
+    assert result.output.splitlines()[1].startswith("Nearest names: Fostering Healthy Futures for Preteens")
 
 
 def test_trace_shows_lineage_without_a_verdict():
@@ -94,7 +94,7 @@ def audit_json():
 
 def test_audit_json_summary_and_findings(audit_json):
     assert audit_json["summary"] == {"consistent": 0, "overclaim": 0, "underclaim": 0, "cannot-verify": 62,
-                                     "no-rule": 10, "single-trial": 16}
+                                     "no-rule": 10, "single-trial": 0, "single-candidate": 16, "stale": 1}
     verdicts = {(f["subject"], f["verdict"]) for f in audit_json["findings"]}
     assert (ID + "recommendation/kinship-navigator-programmes", "cannot-verify") in verdicts
     finding = next(f for f in audit_json["findings"] if f["subject"] == ID + "recommendation/mb-reunification"
@@ -108,8 +108,9 @@ def test_audit_text_lists_counts_then_findings():
     result = invoke("audit")
     lines = result.output.splitlines()
     assert lines[0] == ("Verdicts    consistent 0 · overclaim 0 · underclaim 0 · cannot-verify 62 · no-rule 10"
-                        " · single-trial 16")
-    assert lines[2].startswith("[single-trial] ")
+                        " · single-trial 0 · single-candidate 16 · stale 1")
+    assert lines[2].startswith("[stale] ")
+    assert [line.split("] ")[0] for line in lines if line.startswith("[")][-1] == "[single-candidate"
 
 
 def test_audit_fail_on_gates_on_verdicts_that_occur():
@@ -125,7 +126,7 @@ def test_audit_html_is_one_self_contained_file(tmp_path):
     out = tmp_path / "audit.html"
     result = invoke("audit", "--format", "html", "--out", str(out))
     assert result.exit_code == 0
-    assert result.output == f"Wrote {out} (78 findings).\n"
+    assert result.output == f"Wrote {out} (79 findings).\n"
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>")
     assert "<script" not in page and "<link" not in page and "@import" not in page

@@ -202,3 +202,12 @@ def test_withdrawing_a_fostering_healthy_futures_trial_lists_the_mentoring_recom
     assert {"mb-offending", "mb-mental-health-skills-and-mentoring"} <= lost
     assert all(w["lost_candidates"] == [f"https://w3id.org/evgraph/id/study/{trial}"] for w in result["withdrawn"])
     assert "https://w3id.org/evgraph/id/guidance/mentoring-and-befriending" in {d["iri"] for d in result["dependents"]}
+
+
+def test_weak_points_list_reports_of_one_trial_entered_as_separate_studies(fixture_store):
+    weak = weak_points_of(fixture_store("duplicate_studies.trig")).to_json()
+    assert [(_short(d["study"]), _short(d["other"]), d["basis"]) for d in weak["possible_duplicate_studies"]] == [
+        ("home-visiting-follow-up", "home-visiting-trial", "same DOI"),
+        ("mentoring-evaluation", "mentoring-trial", "same intervention, country, arm sizes and year"),
+        ("skills-trial", "skills-trial-again", "same DOI; same intervention, country, arm sizes and year"),
+    ]

@@ -50,7 +50,7 @@ def test_no_match_suggests_nearest_labels(graph):
     with pytest.raises(NotFound) as caught:
         resolve(graph, "Exmaple programm")
     assert caught.value.message == "Nothing matches 'Exmaple programm'."
-    assert caught.value.hint == ("Nearest labels: Example programme; Offer the programme;"
+    assert caught.value.hint == ("Nearest names: Example programme; Offer the programme;"
                                  " Guidebook rating of the example programme")
 
 
@@ -58,3 +58,10 @@ def test_unknown_iri_is_not_found(graph):
     with pytest.raises(NotFound) as caught:
         resolve(graph, f"{EX}nothing")
     assert caught.value.message == f"No recommendation, rating or intervention has the IRI {EX}nothing."
+
+
+def test_no_match_among_other_kinds_says_how_to_name_one(graph):
+    with pytest.raises(NotFound) as caught:
+        resolve(graph, "qqqqqqqq", ("Study", "Report"))
+    assert caught.value.hint == ("Name the study or report by its IRI, its prefixed name (such as study:fhf-pilot) "
+                                 "or part of its label.")

@@ -6,19 +6,25 @@ One run of each query over the whole graph, however many claims there are.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from evgraph.explanation import EXPLANATION_QUERIES, Explanation, explain_rows
 from evgraph.queries import run
 from evgraph.rules import Verdict, derive_all, evidence_from, read_rows
 from evgraph.store import Store
+from evgraph.terms import IRI
 
 #: Verdicts an audit lists one by one (the others are only counted).
 LISTED = (Verdict.OVERCLAIM, Verdict.UNDERCLAIM, Verdict.CANNOT_VERIFY)
-#: Catalogue queries whose rows become audit findings, with the verdict-like name they are filed under.
-CATALOGUE_FINDINGS = {"single-trial-claims": "single-trial"}
-FINDING_KINDS = tuple(v.value for v in Verdict) + tuple(CATALOGUE_FINDINGS.values())
-_ORDER = {v: i for i, v in enumerate(("overclaim", "underclaim", "single-trial", "cannot-verify"))}
+#: The verdict-like kinds of finding the catalogue queries give, each with the query whose rows it reads.
+#: ``single-trial`` is a claim resting on one study a source confirms (a finding); ``single-candidate`` one
+#: whose only recorded study is a curation candidate (a gap in what is recorded, not a finding).
+CATALOGUE_FINDINGS = {"single-trial": "single-trial-claims", "single-candidate": "single-trial-claims",
+                      "stale": "stale-claims"}
+FINDING_KINDS = tuple(v.value for v in Verdict) + tuple(CATALOGUE_FINDINGS)
+_ORDER = {v: i for i, v in enumerate(("overclaim", "underclaim", "single-trial", "stale", "cannot-verify",
+                                      "single-candidate"))}
 
 
 @dataclass
@@ -64,23 +70,71 @@ def run_audit(store: Store) -> Audit:
     listed = [d for d in derivations if d.verdict in LISTED]
     for derivation in derivations:
         summary[derivation.verdict.value] += 1
-    flagged = {name: list(run(store, name)) for name in CATALOGUE_FINDINGS}
-    subjects = sorted({d.subject for d in listed} | {r["subject"] for found in flagged.values() for r in found})
+    answers = {name: list(run(store, name)) for name in sorted(set(CATALOGUE_FINDINGS.values()))}
+    flagged = {kind: _FLAGGED[kind](answers[name]) for kind, name in CATALOGUE_FINDINGS.items()}
+    subjects = sorted({d.subject for d in listed} | {subject for found in flagged.values() for subject, _ in found})
     explanations = dict(zip(subjects, explain_rows(rows, subjects, by_subject, evidence=evidence)))
     findings = [Finding(str(d.subject), explanations[d.subject].subject["label"], d.verdict.value, d.reason,
                         d.missing, explanations[d.subject]) for d in listed]
-    for name, verdict in CATALOGUE_FINDINGS.items():
-        for row in flagged[name]:
+    for verdict, found in flagged.items():
+        for subject, reason in found:
             summary[verdict] += 1
-            explanation = explanations[row["subject"]]
-            findings.append(Finding(str(row["subject"]), explanation.subject["label"], verdict,
-                                    _single_trial_reason(row), [], explanation))
+            explanation = explanations[subject]
+            findings.append(Finding(str(subject), explanation.subject["label"], verdict, reason, [], explanation))
     findings.sort(key=lambda f: (_ORDER.get(f.verdict, 9), f.label.lower(), f.subject))
     return Audit(dict(summary), findings)
 
 
-def _single_trial_reason(row: dict) -> str:
-    study = row.get("studyLabel") or row.get("study")
-    confirmed = str(row.get("confirmed", "")).lower() == "true"
-    status = "confirmed" if confirmed else "a candidate proposed by curation, not confirmed"
-    return f"rests on a single study ({study}; {status})"
+def _confirmed(row: dict) -> bool:
+    return str(row.get("confirmed", "")).lower() == "true"
+
+
+def _single_trial_findings(rows: Iterable[dict]) -> list[tuple[IRI, str]]:
+    """A claim whose one study a source confirms (single-trial-claims has one row per such claim)."""
+    return [(row["subject"], f"rests on a single study, confirmed ({row.get('studyLabel') or row.get('study')})")
+            for row in rows if _confirmed(row)]
+
+
+def _single_candidate_findings(rows: Iterable[dict]) -> list[tuple[IRI, str]]:
+    """A claim whose only recorded study is a curation candidate: a coverage gap, kept apart from single-trial."""
+    return [(row["subject"], f"only one study is recorded, and only as a candidate proposed by curation, not "
+                             f"confirmed ({row.get('studyLabel') or row.get('study')}): a gap in what is "
+                             "recorded, not a finding") for row in rows if not _confirmed(row)]
+
+
+#: How stale-claims says where a claim's date comes from, by property and whether the claim itself holds it.
+_DATED = {("lastReviewed", True): "reviewed", ("lastReviewed", False): "reviewed",
+          ("validFrom", True): "valid from", ("issued", True): "issued", ("issued", False): "guide issued"}
+
+
+def _stale_findings(rows: Iterable[dict]) -> list[tuple[IRI, str]]:
+    """One finding per claim of stale-claims with a report certainly later than it; its reason names the
+    claim's date and every such report (by date, then label) with its null or unfavourable findings.
+
+    Rows whose order is "unknown" (same year as a claim dated by month, say) are not findings: the query
+    shows them for an auditor to settle.
+    """
+    later: dict[IRI, list[dict]] = {}
+    for row in rows:
+        if str(row["order"]) == "later":
+            later.setdefault(row["subject"], []).append(row)
+    return [(subject, _stale_reason(found)) for subject, found in sorted(later.items(), key=lambda item: str(item[0]))]
+
+
+def _stale_reason(rows: list[dict]) -> str:
+    first = rows[0]
+    prop = str(first["claimDateProperty"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    dated = _DATED.get((prop, first["claimDateOf"] == first["subject"]), prop)
+    reports: dict[tuple[str, str, str], list[str]] = {}
+    for row in rows:
+        key = (str(row["reportDate"]), str(row.get("reportLabel") or row["report"]), str(row["report"]))
+        direction = row.get("directionLabel") or row["direction"]
+        reports.setdefault(key, []).append(f"{row.get('findingLabel') or row['finding']} ({direction})")
+    found = "; ".join(f"{label} ({date}) found: {' and '.join(sorted(set(findings)))}"
+                      for (date, label, _), findings in sorted(reports.items()))
+    return f"{dated} {first['claimDate']}, before {found}"
+
+
+#: Each catalogue finding kind and how its query's rows become (subject, reason) pairs.
+_FLAGGED: dict[str, Callable[[Iterable[dict]], list[tuple[IRI, str]]]] = {
+    "single-trial": _single_trial_findings, "single-candidate": _single_candidate_findings, "stale": _stale_findings}

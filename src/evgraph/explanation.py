@@ -105,6 +105,8 @@ class Explanation:
     concerns: list[str]
     sources: list[str] = field(default_factory=list)
     if_candidates_confirmed: dict | None = None
+    #: The verdict under named assumptions (``why --assume``): see :mod:`evgraph.lineage.what_if`.
+    assumed: dict | None = None
 
     def to_json(self) -> dict:
         """The explanation as a JSON-ready dict."""

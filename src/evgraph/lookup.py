@@ -89,8 +89,12 @@ def resolve(store: Store, text: str, kinds: tuple[str, ...] = EXPLAINABLE) -> Ma
             listed = "\n".join(f"  {m.kind:<15} {m.label}  <{m.iri}>" for m in matches[:25])
             more = f"\n  … and {len(matches) - 25} more" if len(matches) > 25 else ""
             raise AmbiguousMatch(f"'{text}' matches {len(matches)} things; name one of them:", hint=listed + more)
-    labels = sorted({m.label for m in candidates})
+    labels = sorted({name for m in candidates for name in (m.label, *m.names)})
     nearest = difflib.get_close_matches(text, labels, n=5, cutoff=0.4)
-    hint = ("Nearest labels: " + "; ".join(nearest)) if nearest else \
-        "Try `evgraph query recommendations-by-strength` to list recommendations."
+    if nearest:
+        hint = "Nearest names: " + "; ".join(nearest)
+    elif kinds == EXPLAINABLE:
+        hint = "Try `evgraph query recommendations-by-strength` to list recommendations."
+    else:
+        hint = f"Name the {_nouns(kinds)} by its IRI, its prefixed name (such as study:fhf-pilot) or part of its label."
     raise NotFound(f"Nothing matches '{text}'.", hint=hint)

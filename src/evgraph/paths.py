@@ -1,4 +1,4 @@
-"""Where the bundled ontology, shapes, data and queries live."""
+"""Where the bundled ontology, shapes, data, queries and assumptions live."""
 
 from __future__ import annotations
 
@@ -22,18 +22,19 @@ def project_root() -> Path:
 
 @dataclass(frozen=True)
 class Layout:
-    """The four folders a store is built from."""
+    """The folders a store is built from, and the queries and what-if assumptions asked of it."""
 
     ontology: Path
     shapes: Path
     data: Path
     queries: Path
+    assumptions: Path
 
     @classmethod
     def default(cls) -> "Layout":
         """The bundled layout."""
         root = project_root()
-        return cls(root / "ontology", root / "shapes", root / "data", root / "queries")
+        return cls(root / "ontology", root / "shapes", root / "data", root / "queries", root / "assumptions")
 
     def with_overrides(self, *, data: Path | None = None, shapes: Path | None = None,
                        ontology: Path | None = None) -> "Layout":
@@ -43,4 +44,5 @@ class Layout:
             shapes=shapes or self.shapes,
             data=data or self.data,
             queries=self.queries,
+            assumptions=self.assumptions,
         )

@@ -147,6 +147,8 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
             missing = f" — still missing: {'; '.join(what_if['missing'])}" if what_if["missing"] else ""
             lines.append(f"{'If confirmed':<16}counting the candidate studies: {what_if['verdict']}"
                          f" ({what_if['reason']}){missing}")
+    if e.assumed:
+        lines += assumed_lines(e.assumed)
     if not e.verdict and e.reason:
         lines.append(f"{'Status':<16}{e.reason}")
     for conflict in e.conflicts:
@@ -160,6 +162,18 @@ def explanation_lines(e: Explanation, with_rules: bool = True) -> list[str]:
         lines.append(f"{'Note':<16}{note}")
     sources = e.sources or ["none"]
     lines += [f"{'Sources' if i == 0 else '':<16}{url}" for i, url in enumerate(sources)]
+    return lines
+
+
+def assumed_lines(assumed: dict) -> list[str]:
+    """A claim's verdict under assumptions (``WhatIf.to_json()``): which, the result, each criterion changed."""
+    names = ", ".join(a["name"] for a in assumed["assumptions"])
+    lines = [f"{'Assuming':<16}{names} (what-if, not evidence)"]
+    lines.append(f"{'':<16}verdict {assumed['verdict_without']} → {assumed['verdict_with']}; derived level "
+                 f"{assumed['derived_without'] or 'none'} → {assumed['derived_with'] or 'none'}")
+    for change in assumed["criteria"]:
+        by = (" and ".join(change["assumptions"]) + " together") if change["jointly"] else ", ".join(change["assumptions"])
+        lines.append(f"{'':<16}{change['level']}: {change['criterion']}: {change['without']} → {change['with']} ({by})")
     return lines
 
 
@@ -181,6 +195,9 @@ def explanation_markdown(e: Explanation, with_rules: bool = True) -> str:
             what_if = e.if_candidates_confirmed
             out.append(f"- **If the candidate studies were confirmed:** `{what_if['verdict']}` — {what_if['reason']}"
                        + (f"; still missing: {'; '.join(what_if['missing'])}" if what_if["missing"] else ""))
+    if e.assumed:
+        out += [f"- **{line.strip()}**" if index == 0 else f"  - {line.strip()}"
+                for index, line in enumerate(assumed_lines(e.assumed))]
     if e.studies:
         out += ["", "| | study | design | country | arms | risk of bias | reports |", "|---|---|---|---|---|---|---|"]
         for study in e.studies:
@@ -229,27 +246,41 @@ h1{font-size:1.6rem}h2{font-size:1.15rem;margin:0}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 .finding{border:1px solid #ddd;border-radius:6px;padding:.75rem 1rem;margin:1rem 0}
 .verdict{display:inline-block;border-radius:4px;padding:0 .4rem;font-size:.85rem;margin-right:.4rem;color:#fff;background:#555}
-.overclaim{background:#b3261e}.underclaim{background:#7a5c00}.cannot-verify{background:#4a5a6a}.single-trial{background:#6a3d9a}
+.overclaim{background:#b3261e}.underclaim{background:#7a5c00}.cannot-verify{background:#4a5a6a}.single-trial{background:#6a3d9a}.single-candidate{background:#5c5c5c}.stale{background:#2f6f6f}
 .missing{color:#7a2e00}.small{font-size:.85rem;color:#555}summary{cursor:pointer}code{font-size:.85rem}
 """
 
 
 def audit_html(audit: Audit) -> str:
-    """The audit as one self-contained HTML page (inline CSS, no scripts, nothing fetched)."""
+    """The audit as one self-contained HTML page (inline CSS, no scripts, nothing fetched); each finding links to
+    its claim's provenance diagram, drawn inline (SVG with Graphviz, else Mermaid text) once per claim."""
+    from evgraph.lineage import diagram
+
     e = html.escape
+    drawn = diagram.figures_of({f.subject: f.explanation for f in audit.findings if f.explanation})
+    placed: set[str] = set()
     rows = "".join(f"<tr><td>{e(k)}</td><td>{v}</td></tr>" for k, v in audit.summary.items())
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             f"<title>evgraph audit</title><style>{_CSS}</style></head><body>",
+             f"<title>evgraph audit</title><style>{_CSS}{diagram.FIGURE_CSS}</style></head><body>",
              "<h1>evgraph audit</h1>",
              "<p>Every published recommendation strength and rating checked against the studies recorded for it. "
              "<em>cannot-verify</em> means the facts needed to check it are not in the sources.</p>",
-             f"<table><tr><th>verdict</th><th>count</th></tr>{rows}</table>"]
+             f"<table><tr><th>verdict</th><th>count</th></tr>{rows}</table>",
+             "<details><summary>How the diagrams are drawn</summary><p>An arrow runs from a claim to what it rests"
+             f" on: guide, claim, reviews, studies, reports.</p>{diagram.legend_html()}</details>"]
     for finding in audit.findings:
+        anchor = diagram.diagram_anchor(finding.subject)
         parts.append(f"<section class='finding'><h2><span class='verdict {e(finding.verdict)}'>{e(finding.verdict)}</span>"
-                     f"{e(finding.label)}</h2><p class='small'><code>{e(finding.subject)}</code></p><p>{e(finding.reason)}</p>")
+                     f"{e(finding.label)}</h2><p class='small'><code>{e(finding.subject)}</code>"
+                     + (f" · <a href='#{anchor}'>diagram</a>" if finding.subject in drawn else "")
+                     + f"</p><p>{e(finding.reason)}</p>")
         if finding.missing:
             parts.append("<ul>" + "".join(f"<li class='missing'>missing: {e(m)}</li>" for m in finding.missing) + "</ul>")
+        if finding.subject in drawn and finding.subject not in placed:
+            placed.add(finding.subject)
+            parts.append(f"<details id='{anchor}'><summary>Diagram</summary>"
+                         f"{drawn[finding.subject]}</details>")
         if finding.explanation:
             trace = "\n".join(explanation_lines(finding.explanation, with_rules=False))
             links = "".join(f"<li><a href='{e(u)}'>{e(u)}</a></li>" for u in finding.explanation.sources)

@@ -73,7 +73,9 @@ def validate(store: Store, with_rules: bool = True) -> Report:
     With ``with_rules`` the rules then run, and the shapes that compare published and derived levels
     check their output; their warnings join the report.
     """
-    from pyshacl import validate as shacl_validate  # heavy; imported when validating, not at CLI start-up
+    from pyshacl import (
+        validate as shacl_validate,  # heavy; imported when validating, not at CLI start-up
+    )
     from rdflib import Dataset, Graph, URIRef
 
     def graph(graphs: list[IRI], keep=lambda name: True) -> Graph:

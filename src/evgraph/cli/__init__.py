@@ -276,22 +276,42 @@ def _render_explanations(explanations, output_format: ExplanationFormat, with_ru
         sys.stdout.write("\n\n".join(blocks) + "\n")
 
 
+AssumeOption = Annotated[list[str] | None, typer.Option(
+    "--assume", help="Also give the verdict under this assumption: a name from assumptions/ (candidates-confirmed, "
+                     "high-income-comparable, rob-low-when-rct) or a partner's .rq/.ttl/.trig file; repeatable.",
+    show_default=False)]
+
+
+def _assumptions(names: list[str] | None, store: Store) -> list:
+    from evgraph.lineage.what_if import find
+
+    return [find(name, store.layout) for name in dict.fromkeys(names or [])]
+
+
 @_command("why")
 def why_command(
     thing: ThingArgument,
     output_format: Annotated[ExplanationFormat, typer.Option("--format", "-f", help="Output format.")] = ExplanationFormat.text,
+    assume: AssumeOption = None,
     data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
 ) -> None:
     """Explain why a recommendation or rating says what it says, and check it against its scheme's criteria.
 
     For an intervention, every rating of it and every recommendation about it is explained. JSON output
-    is always a list of explanations.
+    is always a list of explanations. With --assume, each also gives the verdict under the assumptions
+    and every criterion they change (a what-if: nothing is recorded).
 
-    Example: evgraph why "kinship navigator"
+    Example: evgraph why "kinship navigator" --assume candidates-confirmed
     """
     from evgraph.explanation import explain
+    from evgraph.lineage.what_if import assume as with_assumptions
 
-    _render_explanations(explain(_open(data, backend, endpoint), thing), output_format, with_rules=True)
+    store = _open(data, backend, endpoint)
+    assumptions = _assumptions(assume, store)
+    explanations = explain(store, thing)
+    if assumptions:
+        explanations = with_assumptions(store, explanations, assumptions)
+    _render_explanations(explanations, output_format, with_rules=True)
 
 
 @_command("trace")
@@ -325,12 +345,18 @@ def audit_command(
                                              dir_okay=False)] = None,
     fail_on: Annotated[list[str] | None, typer.Option(
         "--fail-on", help="Exit 1 if this verdict occurs; repeatable. One of: "
-                          "consistent, overclaim, underclaim, cannot-verify, no-rule, single-trial.")] = None,
+                          "consistent, overclaim, underclaim, cannot-verify, no-rule, single-trial, single-candidate, stale.")] = None,
+    assume: AssumeOption = None,
     data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
 ) -> None:
-    """Check every recommendation and rating, and list each overclaim, underclaim, cannot-verify and single-trial claim.
+    """Check every recommendation and rating, and list each overclaim, underclaim, cannot-verify, single-trial, single-candidate and stale claim.
 
-    Exit 0 unless --fail-on names a verdict that occurs.
+    A single-trial claim rests on one study a source confirms; a single-candidate claim's only recorded
+    study is a curation candidate (a gap in what is recorded, not a finding). A stale claim is dated
+    before a report of a null or unfavourable finding of a study of its intervention
+    (queries/stale-claims.rq). With --assume, the verdicts are also counted under the assumptions, and
+    each claim they change is listed (a what-if: nothing is recorded). Exit 0 unless --fail-on names a
+    verdict that occurs.
 
     Example: evgraph audit --format html --out audit.html --fail-on overclaim
     """
@@ -340,8 +366,17 @@ def audit_command(
     if unknown:
         raise ConfigError(f"Unknown verdict {', '.join(unknown)} for --fail-on.",
                           hint=f"Choose from: {', '.join(FINDING_KINDS)}.")
-    audit = run_audit(_open(data, backend, endpoint))
+    store = _open(data, backend, endpoint)
+    assumptions = _assumptions(assume, store)
+    audit = run_audit(store)
     text = AUDIT_RENDERERS[output_format](audit)
+    if assumptions:
+        from evgraph.lineage.text import append_assumed
+        from evgraph.lineage.what_if import assumed_audit
+        from evgraph.lookup import explainable
+
+        labels = {m.iri: m.label for m in explainable(store)}
+        text = append_assumed(text, output_format.value, assumed_audit(store, assumptions, labels))
     if out is None:
         sys.stdout.write(text)
     else:
@@ -377,9 +412,9 @@ def push_command(
                  f"{result.endpoint} answers with the same counts.", markup=False)
 
 
-# The linked-data commands (export, release, ingest, diff) live beside this module; importing it
-# registers them on ``app``.
-from evgraph.cli import linked  # noqa: E402, F401
+# The linked-data commands (export, release, ingest, diff) and the lineage commands (impact, weak-points,
+# org, diagram) live beside this module; importing them registers them on ``app``.
+from evgraph.cli import diagrams, lineage, linked, organisations  # noqa: E402, F401
 
 
 def commands_markdown() -> str:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from evgraph.lineage.projection import DEPENDENT_KINDS, KINDS, Node, node, provenance_graph, sorted_nodes
+from evgraph.lineage.projection import (
+    DEPENDENT_KINDS,
+    KINDS,
+    Node,
+    node,
+    provenance_graph,
+    sorted_nodes,
+)
 from evgraph.lookup import resolve
 from evgraph.rules import Derivation, EvidenceRows, derive, evidence_from, read_rows
 from evgraph.rules.records import Evidence

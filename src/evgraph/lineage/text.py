@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import json
+
 from evgraph.lineage.impact import Impact, Outcome, Step
 from evgraph.lineage.projection import Node
 from evgraph.lineage.weak_points import CutPoint, WeakPoints
+from evgraph.lineage.what_if import AssumedAudit
 from evgraph.shortnames import short
 
 
@@ -94,3 +98,30 @@ def weak_points_lines(weak: WeakPoints) -> list[str]:
     lines += ["", f"Possible reports of one trial entered as separate studies ({len(weak.duplicates)})"]
     lines += [f"  {short(row['study'])} and {short(row['other'])}: {row['basis']}" for row in weak.duplicates] or ["  none"]
     return lines
+
+
+def assumed_audit_lines(assumed: AssumedAudit) -> list[str]:
+    """The audit under assumptions: which, the verdict counts without and with, each claim they change."""
+    lines = ["Under assumptions (a what-if, not evidence; nothing here is recorded as a fact):"]
+    lines += [f"  {a.name}: {a.summary}" for a in assumed.used]
+    counts = ", ".join(f"{v} {assumed.summary_without[v]} → {assumed.summary_with[v]}" for v in assumed.summary_with)
+    lines += [f"  verdicts: {counts}", f"  claims whose verdict or derived level changes ({len(assumed.changed)}):"]
+    for label, answer in assumed.changed:
+        lines.append(f"    {label} <{short(str(answer.subject))}>: verdict {answer.verdict_without} → "
+                     f"{answer.verdict_with}; derived level {answer.derived_without or 'none'} → "
+                     f"{answer.derived_with or 'none'}")
+    return lines
+
+
+def append_assumed(rendered: str, output_format: str, assumed: AssumedAudit) -> str:
+    """An audit already rendered (text, markdown, html or json) with its what-if section added."""
+    lines = assumed_audit_lines(assumed)
+    if output_format == "json":
+        return json.dumps({**json.loads(rendered), "assumed": assumed.to_json()}, indent=2, ensure_ascii=False) + "\n"
+    if output_format == "html":
+        section = (f'<section id="assumptions"><h2>Under assumptions</h2>\n<pre>{html.escape(chr(10).join(lines[1:]))}'
+                   f"</pre>\n<p>{html.escape(lines[0])}</p></section>\n")
+        return rendered.replace("</body>", section + "</body>", 1)
+    if output_format == "markdown":
+        return rendered.rstrip("\n") + "\n\n## Under assumptions\n\n```\n" + "\n".join(lines) + "\n```\n"
+    return rendered.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"

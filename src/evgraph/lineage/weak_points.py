@@ -13,7 +13,14 @@ from dataclasses import dataclass
 import networkx as nx
 
 from evgraph.lineage.impact import dependents
-from evgraph.lineage.projection import CLAIM_KINDS, Node, evidence_view, node, provenance_graph, sorted_nodes
+from evgraph.lineage.projection import (
+    CLAIM_KINDS,
+    Node,
+    evidence_view,
+    node,
+    provenance_graph,
+    sorted_nodes,
+)
 from evgraph.queries import run
 from evgraph.rules import read_evidence
 from evgraph.rules.records import Evidence
@@ -102,7 +109,7 @@ class WeakPoints:
 
 
 def study_loads(graph: nx.DiGraph, top: int | None = None) -> list[StudyLoad]:
-    """Studies by how many claims rest on them (confirmed first, then all), at most ``top`` of them."""
+    """Studies by how many claims rest on them (then by how many through confirmed links), at most ``top``."""
     loads = []
     for study in sorted_nodes(n for n, kind in graph.nodes(data="kind") if kind == "study"):
         resting = dependents(graph, study)
@@ -113,7 +120,7 @@ def study_loads(graph: nx.DiGraph, top: int | None = None) -> list[StudyLoad]:
                                tuple(d.node for d in claims if d.support == "confirmed"),
                                tuple(d.node for d in claims if d.support == "candidate"),
                                tuple(d.node for d in resting if d.node.kind == "guide")))
-    loads.sort(key=lambda s: (-len(s.confirmed), -(len(s.confirmed) + len(s.candidate)), s.study.label.lower(),
+    loads.sort(key=lambda s: (-(len(s.confirmed) + len(s.candidate)), -len(s.confirmed), s.study.label.lower(),
                               str(s.study.iri)))
     return loads[:top] if top is not None else loads
 

@@ -20,7 +20,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from evgraph.errors import ConfigError, DataError
-from evgraph.linked.batch import _SLUG, RDF_SUFFIXES, Batch, _short, partner_graph, source_slug
+from evgraph.linked.batch import (
+    _SLUG,
+    RDF_SUFFIXES,
+    Batch,
+    _short,
+    partner_graph,
+    source_slug,
+)
 from evgraph.linked.templates import kind_named
 from evgraph.output import write_bytes_atomically
 from evgraph.paths import Layout

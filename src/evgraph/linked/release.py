@@ -30,9 +30,9 @@ from evgraph.errors import ConfigError
 from evgraph.linked import describe
 from evgraph.linked.diff import diff_graphs, diff_markdown
 from evgraph.linked.export import FORMATS, MEDIA, context, export, to_jsonld
+from evgraph.linked.versions import open_side
 from evgraph.output import write_bytes_atomically
 from evgraph.shortnames import short
-from evgraph.linked.versions import open_side
 from evgraph.store import BACKENDS, Store, select_rdf, serialize
 
 DESCRIPTION_FILE = "dataset.ttl"

@@ -11,7 +11,14 @@ from enum import Enum
 from typing import Iterable
 
 from evgraph.namespaces import EV
-from evgraph.rules.criteria import CRITERIA, Check, Criterion, Status, has_rule, min_studies
+from evgraph.rules.criteria import (
+    CRITERIA,
+    Check,
+    Criterion,
+    Status,
+    has_rule,
+    min_studies,
+)
 from evgraph.rules.records import Claim, Evidence, Level, Study
 from evgraph.terms import IRI, Literal
 

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 
 from evgraph.queries import run
 from evgraph.rules.criteria import CRITERION_PROPERTIES
-from evgraph.rules.records import Evidence, claims_from, concepts_from, levels_from, studies_from
+from evgraph.rules.records import (
+    Evidence,
+    claims_from,
+    concepts_from,
+    levels_from,
+    studies_from,
+)
 from evgraph.store import Store, Table
 from evgraph.terms import IRI
 

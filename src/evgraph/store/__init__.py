@@ -12,8 +12,18 @@ from typing import Iterable, Mapping
 
 from evgraph.errors import ConfigError
 from evgraph.paths import Layout
+from evgraph.store.base import (
+    DERIVED_GRAPH,
+    ROLES,
+    LoadedFile,
+    Location,
+    Store,
+    Table,
+    Triple,
+    load_files,
+    role_of,
+)
 from evgraph.terms import IRI, Term
-from evgraph.store.base import DERIVED_GRAPH, ROLES, LoadedFile, Location, Store, Table, Triple, load_files, role_of
 
 BACKENDS = ("oxigraph", "rdflib")
 
@@ -33,6 +43,19 @@ def load_store(layout: Layout | None = None, *, data: Path | None = None, shapes
     else:
         raise ConfigError(f"Unknown backend '{backend}'.", hint=f"Choose one of: {', '.join(BACKENDS)}.")
     return load_files(backend_class(layout), roles)
+
+
+def scratch_copy(store: Store, extra: Mapping[IRI, Iterable[Triple]]) -> Store:
+    """An in-memory Oxigraph copy of a store's ontology and data graphs, plus ``extra`` named graphs: for a
+    what-if that must leave the store, and its derived graph, as they were."""
+    from evgraph.store.oxigraph_store import OxigraphStore
+
+    copy = OxigraphStore(store.layout)
+    copy.load_nquads(store.dump(store.graphs_of("ontology", "data")))
+    for graph, triples in extra.items():
+        copy.replace_graph(graph, triples)
+    copy.files = [f for f in store.files if f.role in ("ontology", "data")]
+    return copy
 
 
 def connect(endpoint: str, headers: Mapping[str, str] | None = None, layout: Layout | None = None) -> Store:
@@ -108,4 +131,4 @@ def select_rdf(content: bytes, name: str, sparql: str, base_iri: str | None = No
 
 __all__ = ["BACKENDS", "DERIVED_GRAPH", "RDF_FORMATS", "LoadedFile", "Location", "Store", "Table", "Triple",
            "check_sparql", "connect", "load_store", "parse_rdf", "push", "read_graphs", "read_quads",
-           "role_of", "select_rdf", "serialize"]
+           "role_of", "scratch_copy", "select_rdf", "serialize"]

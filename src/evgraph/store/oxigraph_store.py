@@ -110,6 +110,10 @@ class OxigraphStore(Store):
             sizes[name] = sizes.get(name, 0) + 1
         return sizes
 
+    def load_nquads(self, nquads: bytes) -> None:
+        """Add the quads of some N-Quads text (such as another store's ``dump``)."""
+        self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
+
     def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
         target = ox.NamedNode(str(graph))
         if self._store.contains_named_graph(target):
