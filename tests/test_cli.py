@@ -156,3 +156,12 @@ def test_a_query_reading_the_derived_graph_gets_it_built_first(tmp_path):
     assert result.exit_code == 0, result.output
     assert [line.split(",")[0] for line in result.output.splitlines()] == [
         "subject", f"{EX}rating-overclaim", f"{EX}rec-overclaim"]
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(monkeypatch):
+    def closed_pipe(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("evgraph.cli.queries.catalogue", closed_pipe)
+    result = runner.invoke(app, ["queries"])
+    assert (result.exit_code, result.output) == (141, "")

@@ -17,6 +17,7 @@ from evgraph.audit import run_audit
 from evgraph.cli import app
 from evgraph.lineage.diagram import (
     MAX_NODES,
+    audit_diagrams,
     build_diagram,
     to_dot,
     to_html,
@@ -272,7 +273,7 @@ def test_a_large_organisation_is_cut_and_says_so(bundled_store):
 
 def test_the_audit_report_links_each_finding_to_its_diagram(bundled_store):
     audit = run_audit(bundled_store)
-    page = audit_html(audit)
+    page = audit_html(audit, audit_diagrams(bundled_store, audit))
     targets = re.findall(r"<a href='#(diagram-[^']+)'>diagram</a>", page)
     anchors = re.findall(r"<details id='(diagram-[^']+)'><summary>Diagram</summary><svg class='diagram'", page)
     assert len(targets) == len(audit.findings)
@@ -285,9 +286,10 @@ def test_the_audit_report_links_each_finding_to_its_diagram(bundled_store):
 def test_the_audit_report_without_graphviz_shows_mermaid(chain_folder, tmp_path, monkeypatch):
     from evgraph.store import load_store
 
-    audit = run_audit(load_store(data=chain_folder))
+    store = load_store(data=chain_folder)
+    audit = run_audit(store)
     monkeypatch.setenv("PATH", str(tmp_path))
-    page = audit_html(audit)
+    page = audit_html(audit, audit_diagrams(store, audit))
     assert "<svg" not in page
     assert ("<details id='diagram-https-example-org-evgraph-test-rec'><summary>Diagram</summary>"
             "<pre class='mermaid-source'>%% Provenance of M&amp;B") in page

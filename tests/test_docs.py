@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
+
+import pytest
 
 from typer.testing import CliRunner
 
@@ -44,3 +47,24 @@ def test_the_readme_command_table_is_the_one_the_cli_generates():
         " print(commands_markdown(), end=\"\")'")
     for command in app.registered_commands:
         assert f"`evgraph {command.name}" in shown
+
+
+def _lineage_examples() -> list[tuple[str, str]]:
+    section = README.split("## Lineage and what-if", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```\n\$ evgraph ([^\n]+)\n(.*?)```", section, re.S)
+
+
+@pytest.mark.parametrize("command, shown", _lineage_examples(), ids=lambda value: value.split("\n")[0][:40])
+def test_readme_lineage_answers_match_the_real_output(command, shown):
+    result = CliRunner().invoke(app, shlex.split(command))
+    assert result.exit_code == 0, result.output
+    real = result.output.splitlines()
+    for line in shown.splitlines():
+        if "…" not in line:
+            assert line in real, f"README line no longer printed by `evgraph {command}`: {line}"
+
+
+def test_readme_diagram_is_the_one_the_command_draws():
+    shown = re.search(r"```mermaid\n(.*?)```", README, re.S).group(1)
+    result = CliRunner().invoke(app, ["diagram", "rec:mb-mental-health-skills-and-mentoring", "--format", "mermaid"])
+    assert result.output == shown

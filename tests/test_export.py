@@ -207,3 +207,12 @@ def test_a_bundle_for_a_node_that_is_not_there_is_a_sentence(bundled_store):
     with pytest.raises(NotFound) as caught:
         export(bundled_store, "trig", "study:no-such-trial")
     assert caught.value.message == "Nothing in the graph is https://w3id.org/evgraph/id/study/no-such-trial."
+
+
+def test_a_file_written_atomically_gets_the_mode_a_plain_open_would_give(tmp_path):
+    from evgraph.output import write_atomically
+
+    write_atomically(tmp_path / "atomic.txt", "text")
+    with open(tmp_path / "plain.txt", "w", encoding="utf-8") as stream:
+        stream.write("text")
+    assert (tmp_path / "atomic.txt").stat().st_mode == (tmp_path / "plain.txt").stat().st_mode

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 from evgraph.audit import Audit
 from evgraph.explanation import Explanation, StudyView
@@ -11,6 +11,7 @@ from evgraph.shortnames import short
 from evgraph.store import Store
 
 if TYPE_CHECKING:
+    from evgraph.lineage.diagram import Diagram
     from evgraph.validation import Report
 
 MARK = {"met": "✓", "not met": "✗", "unknown": "?"}
@@ -251,13 +252,14 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;paddin
 """
 
 
-def audit_html(audit: Audit) -> str:
+def audit_html(audit: Audit, diagrams: Mapping[str, "Diagram"] | None = None) -> str:
     """The audit as one self-contained HTML page (inline CSS, no scripts, nothing fetched); each finding links to
-    its claim's provenance diagram, drawn inline (SVG with Graphviz, else Mermaid text) once per claim."""
+    its claim's provenance diagram (``diagrams``, by subject: see lineage.diagram.audit_diagrams), drawn inline
+    (SVG with Graphviz, else Mermaid text) once per claim."""
     from evgraph.lineage import diagram
 
     e = html.escape
-    drawn = diagram.figures_of({f.subject: f.explanation for f in audit.findings if f.explanation})
+    drawn = diagram.figures_of(diagrams or {})
     placed: set[str] = set()
     rows = "".join(f"<tr><td>{e(k)}</td><td>{v}</td></tr>" for k, v in audit.summary.items())
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",

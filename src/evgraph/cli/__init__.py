@@ -33,6 +33,8 @@ app = typer.Typer(
 )
 
 INTERNAL_ERROR = 3
+#: The exit code of a command whose reader closed the pipe: 128 + SIGPIPE, as the shell reports it.
+BROKEN_PIPE = 141
 _state = {"debug": False}
 
 
@@ -112,6 +114,12 @@ def _command(name: str) -> Callable:
                 raise typer.Exit(error.exit_code) from None
             except (typer.Exit, typer.Abort):
                 raise
+            except BrokenPipeError:  # the reader stopped early (`| head`): stop quietly, as a SIGPIPE would
+                try:  # and let nothing more be flushed into the closed pipe at exit
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                except (OSError, ValueError):
+                    pass
+                raise typer.Exit(BROKEN_PIPE) from None
             except Exception as error:  # a bug: one line, exit 3; the traceback only with --debug
                 if _state["debug"]:
                     raise
@@ -333,7 +341,6 @@ def trace_command(
 AUDIT_RENDERERS = {
     AuditFormat.json: lambda audit: json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n",
     AuditFormat.markdown: render.audit_markdown,
-    AuditFormat.html: render.audit_html,
     AuditFormat.text: lambda audit: "\n".join(render.audit_lines(audit)) + "\n",
 }
 
@@ -369,7 +376,12 @@ def audit_command(
     store = _open(data, backend, endpoint)
     assumptions = _assumptions(assume, store)
     audit = run_audit(store)
-    text = AUDIT_RENDERERS[output_format](audit)
+    if output_format is AuditFormat.html:
+        from evgraph.lineage.diagram import audit_diagrams
+
+        text = render.audit_html(audit, audit_diagrams(store, audit))
+    else:
+        text = AUDIT_RENDERERS[output_format](audit)
     if assumptions:
         from evgraph.lineage.text import append_assumed
         from evgraph.lineage.what_if import assumed_audit

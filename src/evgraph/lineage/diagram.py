@@ -26,10 +26,10 @@ from evgraph.lookup import resolve
 from evgraph.rules import derive_all, read_evidence
 from evgraph.shortnames import short
 from evgraph.store import Store
-from evgraph.terms import IRI, BlankNode
+from evgraph.terms import IRI
 
 if TYPE_CHECKING:
-    from evgraph.explanation import Explanation
+    from evgraph.audit import Audit
 
 #: What ``diagram`` takes, by class local name.
 SUBJECT_KINDS = ("Recommendation", "Rating", "Study", "Organisation", "EvidenceReview", "Report", "Guidance",
@@ -225,29 +225,13 @@ def _branch(root: IRI, step: Callable[[IRI], Iterable[IRI]], key: Callable, show
     return list(found)
 
 
-def from_explanation(explanation: Explanation) -> Diagram:
-    """The same tree for a recommendation or rating, from an explanation already read: the guide it is in (by
-    its title), the claim, its reviews, its studies and their reports (labels as the explanation gives them)."""
-    subject = IRI(explanation.subject["iri"])
-    graph = nx.DiGraph()
-    graph.add_node(subject, kind=explanation.subject["kind"], label=explanation.subject["label"])
-
-    def link(source, target, kind: str, label: str, relation: str, how: str = "confirmed") -> None:
-        graph.add_node(target, kind=kind, label=label)
-        graph.add_edge(source, target, relations=(relation,), link=how)
-
-    guide = explanation.published.get("in")
-    if guide:
-        graph.add_node(BlankNode("guide"), kind="guide", label=guide)  # the explanation has its title, not its IRI
-        graph.add_edge(BlankNode("guide"), subject, relations=("^ev:inGuidance",), link="confirmed")
-    for review in explanation.reviews:
-        link(subject, IRI(review.iri), "review", review.title, "prov:wasDerivedFrom")
-    for study in explanation.studies:
-        how = "candidate" if study.link == "candidate" else "confirmed"
-        link(subject, IRI(study.iri), "study", study.label, "ev:supportedBy", how)
-        for report in study.reports:
-            link(IRI(study.iri), IRI(report.iri), "report", report.title, "^ev:reportsStudy")
-    return diagram_of(graph, subject, {subject: explanation.verdict} if explanation.verdict else {})
+def audit_diagrams(store: Store, audit: "Audit") -> dict[str, Diagram]:
+    """The diagram of each claim an audit lists, exactly as ``evgraph diagram`` draws it, coloured by the rules'
+    verdict of that claim."""
+    graph = provenance_graph(store)
+    verdicts = {IRI(f.subject): f.explanation.verdict for f in audit.findings if f.explanation and f.explanation.verdict}
+    subjects = sorted({IRI(f.subject) for f in audit.findings}, key=str)
+    return {str(s): diagram_of(graph, s, verdicts) for s in subjects if s in graph}
 
 
 # -- text of a label -------------------------------------------------------------------------------
@@ -433,9 +417,9 @@ def figures(diagrams: list[Diagram]) -> list[str]:
     return [inline_svg(svg) for svg in to_svgs(diagrams, legend=False)]
 
 
-def figures_of(explanations: Mapping[str, Explanation]) -> dict[str, str]:
-    """Each subject's diagram (:func:`from_explanation`) as an HTML fragment (:func:`figures`), Graphviz run once."""
-    return dict(zip(explanations, figures([from_explanation(e) for e in explanations.values()])))
+def figures_of(diagrams: Mapping[str, Diagram]) -> dict[str, str]:
+    """Each subject's diagram as an HTML fragment (:func:`figures`), Graphviz run once for them all."""
+    return dict(zip(diagrams, figures(list(diagrams.values()))))
 
 
 def diagram_anchor(iri: str) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from evgraph import render
 from evgraph.audit import run_audit
 from evgraph.errors import ConfigError
+from evgraph.lineage.diagram import audit_diagrams
 from evgraph.linked import describe
 from evgraph.linked.diff import diff_graphs, diff_markdown
 from evgraph.linked.export import FORMATS, MEDIA, context, export, to_jsonld
@@ -99,7 +100,7 @@ def release(store: Store, out: Path, version: str | None = None, previous: Path 
     files[DESCRIPTION_FILE] = turtle.encode("utf-8")
     files["dataset.jsonld"] = describe.to_jsonld(turtle, ctx)
     audit = run_audit(store)
-    files["audit.html"] = render.audit_html(audit).encode("utf-8")
+    files["audit.html"] = render.audit_html(audit, audit_diagrams(store, audit)).encode("utf-8")
     files["audit.json"] = (json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     files["CHANGES.md"] = changes(before, _counts(files[DESCRIPTION_FILE]), domain).encode("utf-8")
     files[SUMS_FILE] = "".join(f"{_sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
