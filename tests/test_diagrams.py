@@ -15,15 +15,8 @@ from typer.testing import CliRunner
 
 from evgraph.audit import run_audit
 from evgraph.cli import app
-from evgraph.lineage.diagram import (
-    MAX_NODES,
-    audit_diagrams,
-    build_diagram,
-    to_dot,
-    to_html,
-    to_mermaid,
-    to_svg,
-)
+from evgraph.lineage.diagram import MAX_NODES, audit_diagrams, build_diagram
+from evgraph.lineage.drawing import to_dot, to_html, to_mermaid, to_svg
 from evgraph.render import audit_html
 from evgraph.validation import validate
 

@@ -16,12 +16,12 @@ from evgraph.lineage.organisations import (
     UNORDERED,
     ChangeEvent,
     change_graph,
-    lineage_lines,
     organisation_lineage,
     parse_as_of,
     relatives,
     when,
 )
+from evgraph.lineage.text import lineage_lines
 from evgraph.lookup import AmbiguousMatch
 from evgraph.terms import IRI
 from evgraph.validation import validate

@@ -256,23 +256,23 @@ def audit_html(audit: Audit, diagrams: Mapping[str, "Diagram"] | None = None) ->
     """The audit as one self-contained HTML page (inline CSS, no scripts, nothing fetched); each finding links to
     its claim's provenance diagram (``diagrams``, by subject: see lineage.diagram.audit_diagrams), drawn inline
     (SVG with Graphviz, else Mermaid text) once per claim."""
-    from evgraph.lineage import diagram
+    from evgraph.lineage import drawing
 
     e = html.escape
-    drawn = diagram.figures_of(diagrams or {})
+    drawn = drawing.figures_of(diagrams or {})
     placed: set[str] = set()
     rows = "".join(f"<tr><td>{e(k)}</td><td>{v}</td></tr>" for k, v in audit.summary.items())
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             f"<title>evgraph audit</title><style>{_CSS}{diagram.FIGURE_CSS}</style></head><body>",
+             f"<title>evgraph audit</title><style>{_CSS}{drawing.FIGURE_CSS}</style></head><body>",
              "<h1>evgraph audit</h1>",
              "<p>Every published recommendation strength and rating checked against the studies recorded for it. "
              "<em>cannot-verify</em> means the facts needed to check it are not in the sources.</p>",
              f"<table><tr><th>verdict</th><th>count</th></tr>{rows}</table>",
              "<details><summary>How the diagrams are drawn</summary><p>An arrow runs from a claim to what it rests"
-             f" on: guide, claim, reviews, studies, reports.</p>{diagram.legend_html()}</details>"]
+             f" on: guide, claim, reviews, studies, reports.</p>{drawing.legend_html()}</details>"]
     for finding in audit.findings:
-        anchor = diagram.diagram_anchor(finding.subject)
+        anchor = drawing.diagram_anchor(finding.subject)
         parts.append(f"<section class='finding'><h2><span class='verdict {e(finding.verdict)}'>{e(finding.verdict)}</span>"
                      f"{e(finding.label)}</h2><p class='small'><code>{e(finding.subject)}</code>"
                      + (f" · <a href='#{anchor}'>diagram</a>" if finding.subject in drawn else "")

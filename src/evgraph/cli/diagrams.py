@@ -43,7 +43,8 @@ def diagram_command(
 
     Example: evgraph diagram rec:mb-mental-health-skills-and-mentoring --format svg --out mb.svg
     """
-    from evgraph.lineage.diagram import RENDERERS, build_diagram
+    from evgraph.lineage.diagram import build_diagram
+    from evgraph.lineage.drawing import RENDERERS
 
     diagram = build_diagram(_open(data, backend, endpoint), thing)
     text = RENDERERS[output_format.value](diagram)

@@ -46,7 +46,8 @@ def org_command(
 
     Example: evgraph org Foundations --as-of 2022-06-01
     """
-    from evgraph.lineage.organisations import lineage_lines, organisation_lineage
+    from evgraph.lineage.organisations import organisation_lineage
+    from evgraph.lineage.text import lineage_lines
 
     lineage = organisation_lineage(_open(data, backend, endpoint), thing, as_of)
     if output_format is TextOrJson.json:

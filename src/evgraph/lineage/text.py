@@ -1,4 +1,5 @@
-"""Plain-text rendering of the lineage answers (impact, weak points): lines, no colour, IRIs written short."""
+"""Plain-text rendering of the lineage answers (impact, weak points, what-if audits, organisation lineage):
+lines, no colour, IRIs written short."""
 
 from __future__ import annotations
 
@@ -6,6 +7,17 @@ import html
 import json
 
 from evgraph.lineage.impact import Impact, Outcome, Step
+from evgraph.lineage.organisations import (
+    AFTER,
+    HAPPENED,
+    RELATION_WORDS,
+    ROLES,
+    Agent,
+    EventView,
+    Lineage,
+    Piece,
+    period,
+)
 from evgraph.lineage.projection import Node
 from evgraph.lineage.weak_points import CutPoint, WeakPoints
 from evgraph.lineage.what_if import AssumedAudit
@@ -125,3 +137,92 @@ def append_assumed(rendered: str, output_format: str, assumed: AssumedAudit) -> 
     if output_format == "markdown":
         return rendered.rstrip("\n") + "\n\n## Under assumptions\n\n```\n" + "\n".join(lines) + "\n```\n"
     return rendered.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+
+
+# -- organisation lineage ------------------------------------------------------------------------
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _agents(agents: tuple[Agent, ...]) -> str:
+    if not agents:
+        return "not recorded"
+    return "; ".join(a.label + (f" (through {', '.join(label for _, label in a.through)})" if a.through else "")
+                     for a in agents)
+
+
+def _piece_lines(items: tuple[Piece, ...]) -> list[str]:
+    lines = []
+    for p in items:
+        how = ", ".join(RELATION_WORDS.get(r, r) for r in p.relation)
+        lines.append(f"{'':16}{p.date or 'undated':<11}{p.label}   ({p.kind}; {how})")
+        if any(getattr(p, f"{role}_by") for role in ROLES):
+            lines.append(f"{'':27}" + " · ".join(f"{role} by {_agents(getattr(p, f'{role}_by'))}" for role in ROLES))
+        else:
+            lines.append(f"{'':27}evaluated, commissioned and published by: not recorded")
+    return lines
+
+
+def _tally(items: tuple[Piece, ...]) -> str:
+    undated = sum(p.date is None for p in items)
+    return _count(len(items), "piece") + (f", {undated} undated (no date recorded; kept)" if undated else "")
+
+
+def _not_yet(event: EventView, as_of: str) -> str:
+    if event.status == AFTER:
+        return f"after {as_of}"
+    dated = period(event.date)
+    if dated is None:
+        return f"its date cannot be read, so it cannot be ordered against {as_of}; not counted"
+    return (f"in the {dated.unit} of {dated.text}, which contains {as_of}; its exact day is not recorded, so it "
+            f"cannot be ordered against {as_of} and is not counted")
+
+
+def lineage_lines(lineage: Lineage) -> list[str]:
+    """The lineage as aligned text lines, the shape `evgraph org` prints."""
+    as_of = lineage.as_of
+    lines = [f"{'Organisation':<16}{lineage.label}   ({short(lineage.organisation)})"]
+    if as_of is not None:
+        unit = period(as_of).unit
+        end = "" if unit == "day" else f", to the end of that {unit}"
+        lines.append(f"{'As of':<16}{as_of}{end} (change events and pieces dated after it, or in a month or year"
+                     " that contains it, are left out; undated ones are kept)")
+    heads = {"resulting": "Formed by", "original": "Changed by"}
+    for event in lineage.events:
+        when_ = event.date or "date not recorded"
+        if event.status == HAPPENED:
+            lines.append(f"{heads[event.role]:<16}{event.label}   ({short(event.iri)}, {when_})")
+        else:
+            lines.append(f"{'Not yet':<16}{event.label}   ({short(event.iri)}, dated {when_}: "
+                         f"{_not_yet(event, as_of)})")
+    if lineage.not_yet_formed:
+        lines.append(f"{'':16}so as of {as_of} {lineage.label} had not yet been formed: it is recorded only as"
+                     " resulting from that change")
+    pending = {e.role for e in lineage.events if e.status != HAPPENED}
+    for head, found, role in (("Predecessors", lineage.predecessors, "resulting"),
+                              ("Successors", lineage.successors, "original")):
+        if not found:
+            lines.append(f"{head:<16}" + (f"none as of {as_of}" if role in pending else "none recorded"))
+        for index, r in enumerate(found):
+            lines.append(f"{head if index == 0 else '':<16}{r.label}   ({short(r.iri)}; {short(r.event)}, "
+                         f"{r.date or 'date not recorded'})")
+    lines.append(f"{'Stands behind':<16}" + (_tally(lineage.stands_behind) if lineage.stands_behind
+                                            else "nothing recorded"))
+    lines += _piece_lines(lineage.stands_behind)
+    if not lineage.inherited:
+        lines.append(f"{'Inherited':<16}nothing: no predecessors" + (f" as of {as_of}" if "resulting" in pending else ""))
+    for index, group in enumerate(lineage.inherited):
+        lines.append(f"{'Inherited' if index == 0 else '':<16}from {group.source_label} ({short(group.source)}) "
+                     f"through {short(group.event)}, {group.date or 'date not recorded'}: "
+                     + (_tally(group.items) if group.items else "nothing recorded"))
+        lines += _piece_lines(group.items)
+    if as_of is not None:
+        after, unordered = lineage.left_out["after"], lineage.left_out["cannot_be_ordered"]
+        parts = [f"{_count(after, 'piece')} dated after {as_of}"] if after else []
+        if unordered:
+            parts.append(f"{_count(unordered, 'piece')} dated in a month or year that contains {as_of}"
+                         " (cannot be ordered against it)")
+        lines.append(f"{'Left out':<16}" + ("; ".join(parts) or "nothing"))
+    return lines
