@@ -1,4 +1,5 @@
-"""A real Oxigraph server for tests: started in a temporary folder on a free loopback port, stopped by its PID.
+"""Real servers for tests, each on a free loopback port and stopped by its PID: Oxigraph (in a temporary
+folder), and ``evgraph serve`` (:class:`EvgraphServer`).
 
 The ``oxigraph`` executable comes from the PyPI package of the same name (in the ``test`` extra). The
 server is started with ``--union-default-graph``, as evgraph's queries need::
@@ -10,7 +11,9 @@ server is started with ``--union-default-graph``, as evgraph's queries need::
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -139,3 +142,51 @@ class OxigraphServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class EvgraphServer:
+    """An ``evgraph serve`` process on a free loopback port, its output in files in ``folder``, stopped by its PID
+    (SIGTERM, then SIGKILL). The environment's ``EVGRAPH_*`` settings are not passed on."""
+
+    def __init__(self, folder: Path, *options: str):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base_url}/sparql"
+        self.out, self.err = folder / "stdout.txt", folder / "stderr.txt"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EVGRAPH_")}
+        with open(self.out, "wb") as out, open(self.err, "wb") as err:
+            self.process = subprocess.Popen([str(Path(sys.executable).parent / "evgraph"), "serve", "--port",
+                                             str(self.port), *options],
+                                            stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}?query=ASK%7B%7D", timeout=10) as response:
+                    assert response.status == 200
+                    return
+            except (urllib.error.URLError, ConnectionError):
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"evgraph serve did not start: {self.err.read_text()}") from None
+                time.sleep(0.1)
+
+    def children(self) -> list[int]:
+        """The PIDs of the server's child processes (its query workers, multiprocessing's resource tracker)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                found.append(int(stat.parent.name))
+        return found
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from evgraph.errors import ConfigError
+from evgraph.errors import ConfigError, QueryError
 from evgraph.paths import Layout
 from evgraph.store.base import (
     DERIVED_GRAPH,
@@ -112,6 +112,36 @@ def check_sparql(text: str) -> str | None:
     return syntax_error(text)
 
 
+def query_form(text: str) -> str:
+    """The form of a query a read-only endpoint may run: SELECT, ASK, CONSTRUCT or DESCRIBE, read from the text
+    (nothing is run: only a text that opens with no query form goes to the parser, for its complaint).
+
+    Raises :class:`QueryError` for SPARQL Update (INSERT, LOAD, DROP, …: the endpoint is read-only), for SERVICE
+    (the endpoint never calls another server; see :func:`evgraph.store.sparql_text.service_word`), and for text
+    that opens with no query form, with the parser's complaint.
+    """
+    from evgraph.store.sparql_text import form_keyword, service_word, update_keyword
+
+    operation = update_keyword(text)
+    if operation:
+        raise QueryError(f"The endpoint is read-only: {operation} is a SPARQL Update; send a query (SELECT, ASK,"
+                         " CONSTRUCT or DESCRIBE).")
+    word = service_word(text)
+    if word and word.upper() == "SERVICE":
+        raise QueryError("The query uses SERVICE, which this endpoint refuses: it answers from its own graph and"
+                         " never calls another server.")
+    if word:
+        raise QueryError(f"The query has '{word}' outside its IRIs, strings and names, where it may be read as"
+                         " SERVICE, which this endpoint refuses (it never calls another server); rename it.")
+    form = form_keyword(text)
+    if form is None:
+        complaint = check_sparql(text)
+        raise QueryError(f"The query is not valid SPARQL: {complaint}" if complaint else
+                         "The query does not open with SELECT, ASK, CONSTRUCT or DESCRIBE (after its PREFIX and BASE"
+                         " declarations).")
+    return form
+
+
 def parse_rdf(content: bytes, name: str, base_iri: str | None = None) -> bytes:
     """RDF text (``turtle``, ``trig``, ``nquads``, ``ntriples``, ``rdfxml`` or ``jsonld``) as sorted N-Quads.
 
@@ -130,5 +160,5 @@ def select_rdf(content: bytes, name: str, sparql: str, base_iri: str | None = No
 
 
 __all__ = ["BACKENDS", "DERIVED_GRAPH", "RDF_FORMATS", "LoadedFile", "Location", "Store", "Table", "Triple",
-           "check_sparql", "connect", "load_store", "parse_rdf", "push", "read_graphs", "read_quads",
+           "check_sparql", "connect", "load_store", "parse_rdf", "push", "query_form", "read_graphs", "read_quads",
            "role_of", "scratch_copy", "select_rdf", "serialize"]
