@@ -143,3 +143,23 @@ def test_without_rules_the_derived_graph_shapes_do_not_run(fixture_store):
 def test_importing_validation_loads_no_rdf_engine():
     code = "import sys, evgraph.validation; print(sorted(m for m in ('pyshacl', 'rdflib') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_a_shape_pyshacl_cannot_load_is_bad_input_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from evgraph.cli import app
+    from evgraph.paths import Layout
+
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    for bundled in Layout.default().shapes.glob("*.ttl"):
+        (shapes / bundled.name).write_bytes(bundled.read_bytes())
+    (shapes / "broken.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ev: <https://w3id.org/evgraph/ontology#> .\n"
+        "<https://example.org/evgraph-test/BrokenShape> a sh:NodeShape ; sh:targetClass ev:Study ;\n"
+        "    sh:property [ sh:path ev:design ; sh:minCount \"several\" ] .\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", "--shapes", str(shapes)])
+    assert (result.exit_code, result.output) == (2, (
+        "Error: The shapes could not be run: MinCountConstraintComponent sh:minCount must be a literal with "
+        "datatype xsd:integer.\nFix the shape it names and run the command again.\n"))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from evgraph.explanation import EXPLANATION_QUERIES, Explanation, explain_rows
 from evgraph.queries import run
 from evgraph.rules import Verdict, derive_all, evidence_from, read_rows
+from evgraph.rules.records import first, label_of
 from evgraph.store import Store
 from evgraph.terms import IRI
 
@@ -89,17 +90,30 @@ def _confirmed(row: dict) -> bool:
     return str(row.get("confirmed", "")).lower() == "true"
 
 
+def _single_studies(rows: Iterable[dict], confirmed: bool) -> list[tuple[IRI, str]]:
+    """Each claim of single-trial-claims whose one study is (or is not) confirmed, once, with the study's label.
+
+    The query gives a row per label of the claim and of the study (and per published level), so a claim
+    with several is one finding all the same, naming its study by its smallest label, as ``why`` does.
+    """
+    studies: dict[IRI, list[dict]] = {}
+    for row in rows:
+        if _confirmed(row) == confirmed:
+            studies.setdefault(row["subject"], []).append(row)
+    return [(subject, label_of(first(found, "studyLabel"), fallback=first(found, "study")))
+            for subject, found in sorted(studies.items(), key=lambda item: str(item[0]))]
+
+
 def _single_trial_findings(rows: Iterable[dict]) -> list[tuple[IRI, str]]:
-    """A claim whose one study a source confirms (single-trial-claims has one row per such claim)."""
-    return [(row["subject"], f"rests on a single study, confirmed ({row.get('studyLabel') or row.get('study')})")
-            for row in rows if _confirmed(row)]
+    """A claim whose one study a source confirms."""
+    return [(subject, f"rests on a single study, confirmed ({study})") for subject, study in _single_studies(rows, True)]
 
 
 def _single_candidate_findings(rows: Iterable[dict]) -> list[tuple[IRI, str]]:
     """A claim whose only recorded study is a curation candidate: a coverage gap, kept apart from single-trial."""
-    return [(row["subject"], f"only one study is recorded, and only as a candidate proposed by curation, not "
-                             f"confirmed ({row.get('studyLabel') or row.get('study')}): a gap in what is "
-                             "recorded, not a finding") for row in rows if not _confirmed(row)]
+    return [(subject, f"only one study is recorded, and only as a candidate proposed by curation, not confirmed "
+                      f"({study}): a gap in what is recorded, not a finding")
+            for subject, study in _single_studies(rows, False)]
 
 
 #: How stale-claims says where a claim's date comes from, by property and whether the claim itself holds it.
@@ -125,13 +139,15 @@ def _stale_reason(rows: list[dict]) -> str:
     first = rows[0]
     prop = str(first["claimDateProperty"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     dated = _DATED.get((prop, first["claimDateOf"] == first["subject"]), prop)
-    reports: dict[tuple[str, str, str], list[str]] = {}
+    # One entry per report and date, named by its smallest label (a report with several is still one report).
+    reports: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
     for row in rows:
-        key = (str(row["reportDate"]), str(row.get("reportLabel") or row["report"]), str(row["report"]))
+        labels, findings = reports.setdefault((str(row["reportDate"]), str(row["report"])), (set(), set()))
+        labels.add(str(row.get("reportLabel") or row["report"]))
         direction = row.get("directionLabel") or row["direction"]
-        reports.setdefault(key, []).append(f"{row.get('findingLabel') or row['finding']} ({direction})")
-    found = "; ".join(f"{label} ({date}) found: {' and '.join(sorted(set(findings)))}"
-                      for (date, label, _), findings in sorted(reports.items()))
+        findings.add(f"{row.get('findingLabel') or row['finding']} ({direction})")
+    named = sorted((date, min(labels), report, findings) for (date, report), (labels, findings) in reports.items())
+    found = "; ".join(f"{label} ({date}) found: {' and '.join(sorted(findings))}" for date, label, _, findings in named)
     return f"{dated} {first['claimDate']}, before {found}"
 
 

@@ -15,15 +15,18 @@ or for the whole graph with the same file).
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
-from evgraph.errors import NotFound, QueryError
+from evgraph.errors import ConfigError, EvgraphError, NotFound, QueryError
 from evgraph.namespaces import EV, ID_BASE
 from evgraph.paths import Layout
-from evgraph.store import Store, Table, check_sparql
+from evgraph.store import Store, Table, check_query, check_sparql
+from evgraph.store.query_policy import check_text
 from evgraph.terms import IRI, Literal, Term
 
 PARAM_TYPES = ("iri", "string", "integer", "boolean")
@@ -127,6 +130,7 @@ def parse_query(text: str, name: str, path: Path | None = None, require_header: 
             description.append(content)
     if require_header and not summary:
         raise QueryError(f"Query '{name}' has no '#+ summary:' line.")
+    check_text(text)  # before the parser, which runs the text on an empty store
     complaint = check_sparql(text)
     if complaint:
         raise QueryError(f"Query '{name}' is not valid SPARQL: {complaint}")
@@ -233,3 +237,81 @@ def run(store: Store, query: Query | str, values: Mapping[str, str | Term] | Non
     if isinstance(query, str):
         query = get_query(query, store.layout.queries)
     return store.select(query.text, bind(query, values or {}))
+
+
+# -- answering within limits (evgraph query) -------------------------------------------------------------------
+
+#: How long ``evgraph query`` lets a query run, in seconds, and how many rows it may answer (0: no limit).
+TIMEOUT_S = 60.0
+MAX_ROWS = 100_000
+
+
+def answer(store: Store, query: Query, bound: Mapping[str, Term], fmt: str | None = None, *,
+           timeout: float = TIMEOUT_S, max_rows: int = MAX_ROWS) -> Table | bytes:
+    """The answer to a SELECT query, its parameters bound: a :class:`Table`, or with ``fmt`` (json, xml, csv or
+    tsv) the W3C results document, written the same whichever backend answers.
+
+    The query policy is checked first (:func:`evgraph.store.check_query`). The query runs in a child process,
+    forked once the store is loaded, which is killed past ``timeout`` seconds (pyoxigraph cannot cancel a query);
+    an answer of more than ``max_rows`` rows is refused, never cut short. Either limit is off at 0; with no time
+    limit the query runs in this process. Raises :class:`QueryError` for each refusal.
+    """
+    from evgraph.store import read_results
+    from evgraph.store.results import select_answer
+    from evgraph.store.sparql_text import with_values
+
+    if check_query(query.text, store) != "SELECT":
+        raise QueryError("Expected a SELECT query.")
+    text, cap = with_values(query.text, dict(bound)), max_rows or sys.maxsize
+    body = _within(timeout, lambda: select_answer(store, text, fmt or "json", cap))
+    return body if fmt else read_results(body)
+
+
+def _within(seconds: float, work: Callable[[], bytes]) -> bytes:
+    """``work()``, in a forked child process killed once ``seconds`` have passed (in this process when 0)."""
+    if not seconds:
+        return work()
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise ConfigError("A time limit needs a system that can fork a process (Linux, macOS).",
+                          hint="Run the query with --timeout 0, for no limit.")
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    sys.stdout.flush()  # the child would write out what is buffered a second time
+    sys.stderr.flush()
+    child = context.Process(target=_answer_in_child, args=(work, sender), name="evgraph-query", daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise QueryError(f"The query took longer than {seconds:g} s and was stopped.")
+        kind, *said = receiver.recv()
+    except EOFError:
+        raise QueryError("The query stopped without an answer (the process running it ended; it may have run out"
+                         " of memory).", hint="Add a LIMIT, or narrow the query.") from None
+    finally:
+        child.kill()  # answered, failed or past the deadline, its work is over (a process that ended is left be)
+        child.join()
+        receiver.close()
+    if kind == "error":
+        error_class, message, hint = said
+        error = error_class.__new__(error_class)
+        EvgraphError.__init__(error, message, hint)
+        raise error
+    if kind == "bug":
+        raise RuntimeError(said[0])
+    return said[0]
+
+
+def _answer_in_child(work: Callable[[], bytes], sender) -> None:
+    """The child's life: do the work and send what came of it (a refusal is sent as its class and words)."""
+    try:
+        reply: tuple = ("ok", work())
+    except EvgraphError as error:
+        reply = ("error", type(error), error.message, error.hint)
+    except Exception as error:  # noqa: BLE001 — a bug, reported by the parent
+        reply = ("bug", f"{type(error).__name__}: {error}")
+    try:
+        sender.send(reply)
+    except (AttributeError, TypeError, ValueError):  # an error class that cannot be sent by name
+        sender.send(("error", QueryError, reply[2], reply[3]) if reply[0] == "error" else ("bug", str(reply)))
+    sender.close()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import html
+import re
 from typing import TYPE_CHECKING, Mapping
 
 from evgraph.audit import Audit
 from evgraph.explanation import Explanation, StudyView
+from evgraph.output import html_link, html_text, printable, web_url
 from evgraph.shortnames import short
 from evgraph.store import Store
 
@@ -16,6 +17,27 @@ if TYPE_CHECKING:
 
 MARK = {"met": "✓", "not met": "✗", "unknown": "?"}
 LINK_MARK = {"confirmed": "✓", "candidate": "~", "evaluates": "·"}
+
+# -- data in HTML and Markdown: text, never markup; links only to web pages ------------------------------
+
+#: Characters Markdown (CommonMark, GitHub's tables) could read as syntax inside a line. Escaping ``[`` and
+#: ``]`` is what stops ``[text](javascript:…)`` and ``![x](…)``, and ``<`` every raw HTML tag and autolink,
+#: so parentheses, ``!`` and ``&`` (an entity only ever gives text) are left as they are.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]<>|~#])")
+#: What would start a block at the beginning of a line: a list item, a setext underline, an ordered item.
+_MARKDOWN_LINE_START = re.compile(r"^(?:([-+=])|(\d+)([.)]))")
+
+
+def markdown_text(value: object) -> str:
+    """Data as Markdown text on one line: control characters dropped, whitespace runs made one space, and
+    everything Markdown or HTML could read as syntax backslash-escaped, so it renders as the text it is."""
+    line = _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(printable(str(value)).split()))
+    return _MARKDOWN_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", line)
+
+
+def markdown_link(url: str) -> str:
+    """An address as a Markdown autolink when it is an http(s) one, else as escaped text."""
+    return f"<{url}>" if web_url(url) else markdown_text(url)
 
 
 def report_lines(report: Report, store: Store) -> list[str]:
@@ -179,40 +201,45 @@ def assumed_lines(assumed: dict) -> list[str]:
 
 
 def explanation_markdown(e: Explanation, with_rules: bool = True) -> str:
-    """The explanation as Markdown, for pasting into an audit file."""
+    """The explanation as Markdown, for pasting into an audit file; every value from the data is escaped
+    (:func:`markdown_text`), and only http(s) sources are links."""
+    m = markdown_text
     s, p = e.subject, e.published
-    out = [f"### {s['label']}", "", f"- **Kind:** {s['kind']}"]
+    out = [f"### {m(s['label'])}", "", f"- **Kind:** {m(s['kind'])}"]
     if s.get("about"):
-        out.append(f"- **About:** {s['about']}")
-    out.append(f"- **Published:** {_published_line(e)}" + (f" ({p.get('in')}, {p.get('by')}, {p.get('date')})" if p.get("in") else ""))
+        out.append(f"- **About:** {m(s['about'])}")
+    where = ", ".join(str(x) for x in (p.get("in"), p.get("by"), p.get("date")) if x)
+    out.append(f"- **Published:** {m(_published_line(e))}" + (f" ({m(where)})" if p.get("in") else ""))
     if e.criteria_text:
-        out.append(f"- **Criteria:** {e.criteria_text}")
+        out.append(f"- **Criteria:** {m(e.criteria_text)}")
     for review in e.reviews:
-        out.append(f"- **Based on:** {review.title}" + (f" ({review.authors}, {review.year})" if review.authors else ""))
+        out.append(f"- **Based on:** {m(review.title)}" + (f" ({m(review.authors)}, {m(review.year)})" if review.authors else ""))
     if with_rules and e.verdict:
-        out.append(f"- **Verdict:** `{e.verdict}` — {e.reason}")
-        out.append(f"- **Derived level:** {e.derived.get('level') or 'none'}")
+        out.append(f"- **Verdict:** `{e.verdict}` — {m(e.reason)}")
+        out.append(f"- **Derived level:** {m(e.derived.get('level') or 'none')}")
         if e.if_candidates_confirmed:
             what_if = e.if_candidates_confirmed
-            out.append(f"- **If the candidate studies were confirmed:** `{what_if['verdict']}` — {what_if['reason']}"
-                       + (f"; still missing: {'; '.join(what_if['missing'])}" if what_if["missing"] else ""))
+            out.append(f"- **If the candidate studies were confirmed:** `{what_if['verdict']}` — {m(what_if['reason'])}"
+                       + (f"; still missing: {m('; '.join(what_if['missing']))}" if what_if["missing"] else ""))
     if e.assumed:
-        out += [f"- **{line.strip()}**" if index == 0 else f"  - {line.strip()}"
+        out += [f"- **{m(line)}**" if index == 0 else f"  - {m(line)}"
                 for index, line in enumerate(assumed_lines(e.assumed))]
     if e.studies:
         out += ["", "| | study | design | country | arms | risk of bias | reports |", "|---|---|---|---|---|---|---|"]
         for study in e.studies:
             reports = "; ".join(f"{r.title} ({r.year or 'n.d.'})" for r in study.reports) or "—"
             rob = f"{study.risk_of_bias} ({study.appraised_by})" if study.risk_of_bias else "not appraised"
-            out.append(f"| {study.link} | {study.label} | {' / '.join(study.design) or '—'} | "
-                       f"{' / '.join(study.country) or '—'} | {_arms(study)} | {rob} | {reports} |")
+            cells = (study.link, study.label, " / ".join(study.design) or "—", " / ".join(study.country) or "—",
+                     _arms(study), rob, reports)
+            out.append("| " + " | ".join(m(cell) for cell in cells) + " |")
     if with_rules and e.criteria:
         out += ["", "| level | criterion | status | missing |", "|---|---|---|---|"]
         for c in e.criteria:
-            out.append(f"| {c['level']} | {c['criterion']} | {c['status']} | {'; '.join(c['missing']) or '—'} |")
+            cells = (c["level"], c["criterion"], c["status"], "; ".join(c["missing"]) or "—")
+            out.append("| " + " | ".join(m(cell) for cell in cells) + " |")
     if e.concerns:
-        out += [""] + [f"> Concern: {c}" for c in e.concerns]
-    out += ["", "Sources: " + " · ".join(f"<{u}>" for u in e.sources), ""]
+        out += [""] + [f"> Concern: {m(c)}" for c in e.concerns]
+    out += ["", "Sources: " + " · ".join(markdown_link(u) for u in e.sources), ""]
     return "\n".join(out)
 
 
@@ -230,12 +257,13 @@ def audit_lines(audit: Audit) -> list[str]:
 
 
 def audit_markdown(audit: Audit) -> str:
-    """The audit as Markdown."""
+    """The audit as Markdown; every value from the data is escaped (:func:`markdown_text`)."""
+    m = markdown_text
     out = ["# evgraph audit", "", "| verdict | count |", "|---|---|"]
-    out += [f"| {k} | {v} |" for k, v in audit.summary.items()]
+    out += [f"| {m(k)} | {v} |" for k, v in audit.summary.items()]
     for finding in audit.findings:
-        out += ["", f"## [{finding.verdict}] {finding.label}", "", finding.reason, ""]
-        out += [f"- missing: {m}" for m in finding.missing]
+        out += ["", f"## [{finding.verdict}] {m(finding.label)}", "", m(finding.reason), ""]
+        out += [f"- missing: {m(missing)}" for missing in finding.missing]
         if finding.explanation:
             out += ["", explanation_markdown(finding.explanation, with_rules=False)]
     return "\n".join(out) + "\n"
@@ -253,12 +281,13 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;paddin
 
 
 def audit_html(audit: Audit, diagrams: Mapping[str, "Diagram"] | None = None) -> str:
-    """The audit as one self-contained HTML page (inline CSS, no scripts, nothing fetched); each finding links to
+    """The audit as one self-contained HTML page (inline CSS, no scripts, nothing fetched, every value from the
+    data escaped, only http(s) sources linked); each finding links to
     its claim's provenance diagram (``diagrams``, by subject: see lineage.diagram.audit_diagrams), drawn inline
     (SVG with Graphviz, else Mermaid text) once per claim."""
     from evgraph.lineage import drawing
 
-    e = html.escape
+    e = html_text
     drawn = drawing.figures_of(diagrams or {})
     placed: set[str] = set()
     rows = "".join(f"<tr><td>{e(k)}</td><td>{v}</td></tr>" for k, v in audit.summary.items())
@@ -285,7 +314,7 @@ def audit_html(audit: Audit, diagrams: Mapping[str, "Diagram"] | None = None) ->
                          f"{drawn[finding.subject]}</details>")
         if finding.explanation:
             trace = "\n".join(explanation_lines(finding.explanation, with_rules=False))
-            links = "".join(f"<li><a href='{e(u)}'>{e(u)}</a></li>" for u in finding.explanation.sources)
+            links = "".join(f"<li>{html_link(u)}</li>" for u in finding.explanation.sources)
             parts.append(f"<details><summary>Trace</summary><pre>{e(trace)}</pre></details>"
                          f"<details><summary>Sources</summary><ul>{links}</ul></details>")
         parts.append("</section>")

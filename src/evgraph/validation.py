@@ -11,6 +11,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from evgraph.errors import DataError
 from evgraph.namespaces import PREFIXES, RDF, SH
 from evgraph.store import Store
 from evgraph.terms import IRI
@@ -71,11 +72,17 @@ def validate(store: Store, with_rules: bool = True) -> Report:
     """Validate the curated data against its shapes, with the ontology for class hierarchy and schemes.
 
     With ``with_rules`` the rules then run, and the shapes that compare published and derived levels
-    check their output; their warnings join the report.
+    check their output; their warnings join the report. Shapes whose SHACL-SPARQL the query policy refuses
+    (SERVICE, FROM, an update) raise :class:`QueryError` before anything runs.
     """
+    from evgraph.store.query_policy import check_shapes, guard_rdflib
+
+    check_shapes(store)  # a shape's SPARQL that calls a server or reads a file named in it never reaches pySHACL
+    guard_rdflib()
     from pyshacl import (
         validate as shacl_validate,  # heavy; imported when validating, not at CLI start-up
     )
+    from pyshacl.errors import ReportableRuntimeError
     from rdflib import Dataset, Graph, URIRef
 
     def graph(graphs: list[IRI], keep=lambda name: True) -> Graph:
@@ -87,8 +94,17 @@ def validate(store: Store, with_rules: bool = True) -> Report:
     def run(data: Graph, shapes: Graph, use_shapes: list[str] | None = None) -> list[Violation]:
         # The ontology is merged into the data graph rather than passed as ont_graph: pySHACL only
         # copies class axioms from ont_graph, and shapes here also read the concept schemes.
-        _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                       allow_warnings=True, abort_on_first=False, use_shapes=use_shapes)
+        logging.disable(logging.ERROR)  # pySHACL logs a shape it cannot load (to a logger it resets each call)
+        try:
+            _, results, text = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                              allow_warnings=True, abort_on_first=False, use_shapes=use_shapes,
+                                              do_owl_imports=False)
+        except ReportableRuntimeError as error:  # a shape pySHACL cannot load or run: bad input, not a bug
+            raise _unusable_shapes(error.message) from None
+        finally:
+            logging.disable(logging.NOTSET)
+        if not isinstance(results, Graph):  # it may also report such a shape instead of raising
+            raise _unusable_shapes(str(text or results))
         # Only top-level results: nested sh:detail results repeat them in engine terms.
         reports = results.subjects(URIRef(RDF.type), URIRef(SH.ValidationReport))
         return [_violation(results, r, store) for report in reports for r in results.objects(report, URIRef(SH.result))]
@@ -114,6 +130,11 @@ def validate(store: Store, with_rules: bool = True) -> Report:
         rdflib_log.setLevel(level)
     violations.sort(key=lambda v: (v.file or "~", v.line or 0, v.focus, v.message))
     return Report(conforms=not any(v.severity == "Violation" for v in violations), violations=violations)
+
+
+def _unusable_shapes(reason: str) -> DataError:
+    first = " ".join(reason.split("For reference, see")[0].split())
+    return DataError(f"The shapes could not be run: {first}", hint="Fix the shape it names and run the command again.")
 
 
 def _violation(results: Graph, result, store: Store) -> Violation:

@@ -2,39 +2,77 @@
 
 Errors are handled in one place (:func:`_command`): an :class:`EvgraphError` becomes a sentence on
 stderr and its exit code (2 for bad input); anything else is a bug, reported in one line with exit
-code 3 (``--debug`` shows the traceback).
+code 3 (``--debug`` shows the traceback). :data:`EXIT_CODES` lists every code. Text is printed through
+one edge (:func:`_echo`, :func:`_out`, :func:`_err`) that drops terminal escapes and control characters
+from it (:func:`evgraph.output.printable`); JSON keeps the exact data, its control characters escaped.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import json
 import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable
+from typing import Annotated, Callable, Iterator
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from evgraph import queries, render
 from evgraph.errors import ConfigError, EvgraphError, QueryError
-from evgraph.output import write_atomically
+from evgraph.output import escape_c1, json_text, printable, write_atomically
 from evgraph.shortnames import short
 from evgraph.store import BACKENDS, Store, Table, connect, load_store
+
+
+class _Group(typer.core.TyperGroup):
+    """The command group, whose usage errors (which quote the arguments given) are printed without control
+    characters, as everything else is."""
+
+    def make_context(self, *args, **kwargs):
+        with _printable_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx):
+        with _printable_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _printable_usage_errors() -> Iterator[None]:
+    """Drop control characters from the message of a usage error passing through (an unknown option, a bad value)."""
+    try:
+        yield
+    except typer.TyperException as error:  # Click's usage errors, as Typer vendors them
+        error.message = printable(error.message)
+        raise
+
 
 app = typer.Typer(
     help="Trace evidence ratings in children's social care back to the trials behind them.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
 )
 
 INTERNAL_ERROR = 3
 #: The exit code of a command whose reader closed the pipe: 128 + SIGPIPE, as the shell reports it.
 BROKEN_PIPE = 141
+#: Every exit code evgraph gives and what it means: README.md's "Exit codes" table (a test keeps them equal).
+EXIT_CODES = {
+    0: "OK",
+    1: "findings: `validate` found violations, or `audit --fail-on` names a verdict that occurs",
+    2: "bad input or environment: unreadable data, an unknown name or option, an `--out` that is not a regular "
+       "file, a write that failed (permission, read-only, disk full); nothing is left half-written",
+    INTERNAL_ERROR: "internal error, a bug in evgraph: one line (`--debug` shows the traceback)",
+    130: "interrupted (Ctrl-C); nothing is left half-written",
+    BROKEN_PIPE: "the reader closed the pipe (such as `head` reading `evgraph audit`): the command stops quietly",
+}
 _state = {"debug": False}
 
 
@@ -92,12 +130,26 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback
     _state["debug"] = debug
 
 
+class _PrintableConsole(Console):
+    """A rich console that drops terminal escapes and control characters from every string it is given
+    (messages and table cells alike); rich's own styling is added after, so it is kept. Markup is off, so
+    data such as ``[/x]`` is text, not a style tag."""
+
+    def render_str(self, text: str, **kwargs):
+        return super().render_str(printable(text), **kwargs)
+
+
 def _err() -> Console:
-    return Console(stderr=True, soft_wrap=True, highlight=False)
+    return _PrintableConsole(stderr=True, soft_wrap=True, highlight=False, markup=False)
 
 
 def _out() -> Console:
-    return Console(soft_wrap=True, highlight=False)
+    return _PrintableConsole(soft_wrap=True, highlight=False, markup=False)
+
+
+def _echo(text: str) -> None:
+    """Print text (from the data, or quoting the arguments) on stdout, without control characters."""
+    sys.stdout.write(printable(text))
 
 
 def _command(name: str) -> Callable:
@@ -141,7 +193,7 @@ def _open(data: Path | None, backend: Backend, endpoint: str | None,
 
 
 def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(value))
 
 
 # -- validate, stats, queries -----------------------------------------------------------------------
@@ -163,7 +215,7 @@ def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontol
     if output_format is TextOrJson.json:
         _print_json(report.to_json())
     else:
-        sys.stdout.write("\n".join(render.report_lines(report, store)) + "\n")
+        _echo("\n".join(render.report_lines(report, store)) + "\n")
     raise typer.Exit(0 if report.conforms else 1)
 
 
@@ -214,8 +266,7 @@ def queries_command(output_format: FormatOption = TextOrJson.text) -> None:
 # -- query ----------------------------------------------------------------------------------------
 
 
-def _print_table(store: Store, query: queries.Query, bound: dict) -> None:
-    table: Table = store.select(query.text, bound)
+def _print_table(table: Table) -> None:
     rich_table = RichTable(*table.variables)
     for row in table.tuples():
         rich_table.add_row(*[short(value) for value in row])
@@ -224,20 +275,24 @@ def _print_table(store: Store, query: queries.Query, bound: dict) -> None:
     out.print(f"{len(table)} row(s)", markup=False)
 
 
-def _engine_format(media: str) -> Callable[[Store, queries.Query, dict], None]:
-    def print_with_engine(store: Store, query: queries.Query, bound: dict) -> None:
-        text = store.serialize_select(query.text, bound, media).decode("utf-8")
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return print_with_engine
+def _write_results(body: bytes) -> None:
+    """A W3C results document as the engine wrote it, minus what could drive a terminal: CSV, TSV and XML lose
+    control characters and escape sequences (line ends kept); JSON escapes the C1 ones its writer leaves raw."""
+    text = body.decode("utf-8")
+    if text.lstrip().startswith(("{", "[")):
+        text = escape_c1(text)
+    else:
+        text = "\r\n".join(printable(line) for line in text.split("\r\n"))
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-#: Each result format and what prints it: the engine's own W3C serialisers, or a table for people.
-RESULT_RENDERERS: dict[ResultFormat, Callable[[Store, queries.Query, dict], None]] = {
+#: Each result format and what prints it: a W3C results document, or a table for people.
+RESULT_RENDERERS: dict[ResultFormat, Callable] = {
     ResultFormat.table: _print_table,
-    ResultFormat.csv: _engine_format("csv"),
-    ResultFormat.tsv: _engine_format("tsv"),
-    ResultFormat.json: _engine_format("json"),
-    ResultFormat.xml: _engine_format("xml"),
+    ResultFormat.csv: _write_results,
+    ResultFormat.tsv: _write_results,
+    ResultFormat.json: _write_results,
+    ResultFormat.xml: _write_results,
 }
 
 
@@ -250,9 +305,17 @@ def query_command(
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="A parameter as key=value; repeat for several.")] = None,
     output_format: Annotated[ResultFormat, typer.Option("--format", "-f", help="Output format.")] = ResultFormat.table,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0, envvar="EVGRAPH_QUERY_TIMEOUT",
+        help="Stop the query after this many seconds (0: no limit).")] = queries.TIMEOUT_S,
+    max_rows: Annotated[int, typer.Option(
+        "--max-rows", min=0, envvar="EVGRAPH_QUERY_MAX_ROWS",
+        help="Refuse an answer of more rows than this, rather than cut it short (0: no limit).")] = queries.MAX_ROWS,
     data: DataOption = None, backend: BackendOption = Backend[BACKENDS[0]], endpoint: EndpointOption = None,
 ) -> None:
     """Run a catalogue query, a .rq file, or SPARQL text; JSON is the W3C SPARQL 1.1 results format.
+
+    A query may not use SERVICE or SPARQL Update, and FROM may name only the store's own graphs.
 
     Example: evgraph query why-rating -p rating=rating:incredible-years-preschool
     """
@@ -268,7 +331,8 @@ def query_command(
     store = _open(data, backend, endpoint)
     if store.writable and needs_derivations(query.text):
         add_derivations(store)
-    RESULT_RENDERERS[output_format](store, query, bound)
+    fmt = None if output_format is ResultFormat.table else output_format.value
+    RESULT_RENDERERS[output_format](queries.answer(store, query, bound, fmt, timeout=timeout, max_rows=max_rows))
 
 
 # -- why, trace, audit ----------------------------------------------------------------------------
@@ -278,10 +342,10 @@ def _render_explanations(explanations, output_format: ExplanationFormat, with_ru
     if output_format is ExplanationFormat.json:
         _print_json([e.to_json() for e in explanations])
     elif output_format is ExplanationFormat.markdown:
-        sys.stdout.write("\n".join(render.explanation_markdown(e, with_rules) for e in explanations))
+        _echo("\n".join(render.explanation_markdown(e, with_rules) for e in explanations))
     else:
         blocks = ["\n".join(render.explanation_lines(e, with_rules)) for e in explanations]
-        sys.stdout.write("\n\n".join(blocks) + "\n")
+        _echo("\n\n".join(blocks) + "\n")
 
 
 AssumeOption = Annotated[list[str] | None, typer.Option(
@@ -339,7 +403,7 @@ def trace_command(
 
 
 AUDIT_RENDERERS = {
-    AuditFormat.json: lambda audit: json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n",
+    AuditFormat.json: lambda audit: json_text(audit.to_json()),
     AuditFormat.markdown: render.audit_markdown,
     AuditFormat.text: lambda audit: "\n".join(render.audit_lines(audit)) + "\n",
 }
@@ -389,8 +453,10 @@ def audit_command(
 
         labels = {m.iri: m.label for m in explainable(store)}
         text = append_assumed(text, output_format.value, assumed_audit(store, assumptions, labels))
+    if output_format is not AuditFormat.json:  # a file for people: no control characters either
+        text = printable(text)
     if out is None:
-        sys.stdout.write(text)
+        _echo(text)
     else:
         write_atomically(out, text)
         _out().print(f"Wrote {out} ({len(audit.findings)} findings).", markup=False)

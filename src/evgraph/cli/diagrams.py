@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +16,7 @@ from evgraph.cli import (
     EndpointOption,
     ThingArgument,
     _command,
+    _echo,
     _err,
     _open,
 )
@@ -49,7 +49,7 @@ def diagram_command(
     diagram = build_diagram(_open(data, backend, endpoint), thing)
     text = RENDERERS[output_format.value](diagram)
     if out is None:
-        sys.stdout.write(text)
+        _echo(text)
     else:
         write_atomically(out, text)
         more = f"; {diagram.omitted} more counted in notes" if diagram.omitted else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from evgraph.cli import (
     FormatOption,
     TextOrJson,
     _command,
+    _echo,
     _open,
     _print_json,
 )
@@ -46,7 +46,7 @@ def impact_command(
     if output_format is TextOrJson.json:
         _print_json(result.to_json())
     else:
-        sys.stdout.write("\n".join(impact_lines(result)) + "\n")
+        _echo("\n".join(impact_lines(result)) + "\n")
 
 
 @_command("weak-points")
@@ -70,4 +70,4 @@ def weak_points_command(
     if output_format is TextOrJson.json:
         _print_json(result.to_json())
     else:
-        sys.stdout.write("\n".join(weak_points_lines(result)) + "\n")
+        _echo("\n".join(weak_points_lines(result)) + "\n")

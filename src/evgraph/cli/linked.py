@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ from evgraph.cli import (
     DataOption,
     ExplanationFormat,
     _command,
+    _echo,
     _err,
     _out,
     _print_json,
@@ -55,9 +55,9 @@ def diff_command(
     if output_format is ExplanationFormat.json:
         _print_json(diff.to_json())
     elif output_format is ExplanationFormat.markdown:
-        sys.stdout.write(diff_markdown(diff))
+        _echo(diff_markdown(diff))
     else:
-        sys.stdout.write("\n".join(diff_lines(diff)) + "\n")
+        _echo("\n".join(diff_lines(diff)) + "\n")
 
 
 # -- push -------------------------------------------------------------------------------------------

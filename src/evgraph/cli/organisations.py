@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from evgraph.cli import (
     FormatOption,
     TextOrJson,
     _command,
+    _echo,
     _open,
     _print_json,
 )
@@ -53,4 +53,4 @@ def org_command(
     if output_format is TextOrJson.json:
         _print_json(lineage.to_json())
     else:
-        sys.stdout.write("\n".join(lineage_lines(lineage)) + "\n")
+        _echo("\n".join(lineage_lines(lineage)) + "\n")

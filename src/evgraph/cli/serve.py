@@ -14,6 +14,7 @@ from evgraph.cli import (
     DataOption,
     EndpointOption,
     _command,
+    _echo,
     _err,
     _open,
 )
@@ -56,7 +57,7 @@ def serve_command(
     store = _open(data, backend, endpoint)
 
     def announce(url: str) -> None:
-        sys.stdout.write(f"Serving the graph at {url} (SPARQL endpoint: {url}sparql); stop with Ctrl-C.\n")
+        _echo(f"Serving the graph at {url} (SPARQL endpoint: {url}sparql); stop with Ctrl-C.\n")
         sys.stdout.flush()
 
     serve(Service(settings, store), host, port, announce)

@@ -12,6 +12,7 @@ from typing import Callable, Mapping
 
 from evgraph.errors import ConfigError
 from evgraph.lineage.diagram import VERDICT_COLOURS, Diagram, DiagramNode
+from evgraph.output import html_link, html_text, printable
 from evgraph.shortnames import short
 
 #: Labels are wrapped to this many characters, and cut (with …) after this many lines.
@@ -39,7 +40,7 @@ KIND_STYLES = {
 
 def label_lines(node: DiagramNode) -> tuple[list[str], str | None]:
     """A node's label wrapped to :data:`WRAP` characters, and its caption (kind, and verdict for a claim)."""
-    lines = textwrap.wrap(" ".join(node.label.split()), WRAP, break_on_hyphens=False) or [""]
+    lines = textwrap.wrap(" ".join(printable(node.label).split()), WRAP, break_on_hyphens=False) or [""]
     if len(lines) > MAX_LINES:
         lines = lines[:MAX_LINES - 1] + [textwrap.shorten(" ".join(lines[MAX_LINES - 1:]), WRAP, placeholder=" …")]
     if node.kind == "note":
@@ -55,16 +56,23 @@ def _colours(node: DiagramNode) -> tuple[str, str]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(printable(text).split())
+
+
+def _comment(text: str) -> str:
+    """Text for a Mermaid ``%%`` comment line: one line, and no ``%%`` (Mermaid reads ``%%{…}%%`` anywhere as
+    a directive)."""
+    return re.sub(r"%(?=%)", "% ", _one_line(text))
 
 
 # -- Mermaid ---------------------------------------------------------------------------------------
 
 
 def _mermaid_text(text: str) -> str:
-    """Text inside a quoted Mermaid label: Mermaid's entity codes for what its parser or HTML would take."""
-    text = text.replace("#", "#35;")
-    for char, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;")):
+    """Text inside a quoted Mermaid label: Mermaid's entity codes for what its parser or HTML would take (and
+    ``%``, so no ``%%{…}%%`` directive can be spelt)."""
+    text = printable(text).replace("#", "#35;")
+    for char, code in (("&", "#amp;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;"), ("%", "#37;")):
         text = text.replace(char, code)
     return text
 
@@ -75,7 +83,7 @@ def _css_class(name: str) -> str:
 
 def to_mermaid(diagram: Diagram, legend: bool = True) -> str:
     """The diagram as a Mermaid flowchart (top to bottom; dashed arrows are candidate links)."""
-    out = [f"%% {_one_line(diagram.title)}" + (f" <{diagram.subject.iri}>" if diagram.subject.iri else ""),
+    out = [f"%% {_comment(diagram.title)}" + (f" <{_comment(diagram.subject.iri)}>" if diagram.subject.iri else ""),
            "%% drawn by evgraph diagram: an arrow runs from a node to what it rests on",
            "flowchart TB"]
     classes: dict[str, list[str]] = {}
@@ -118,8 +126,8 @@ def to_mermaid(diagram: Diagram, legend: bool = True) -> str:
 
 
 def _dot_text(text: str) -> str:
-    """Text inside a Graphviz HTML-like label: XML-escaped."""
-    return html.escape(text, quote=True)
+    """Text inside a Graphviz HTML-like label: XML-escaped, without the control characters XML cannot hold."""
+    return html_text(text)
 
 
 def _dot_legend(diagram: Diagram) -> str:
@@ -136,7 +144,7 @@ def _dot_legend(diagram: Diagram) -> str:
 
 def to_dot(diagram: Diagram, legend: bool = True) -> str:
     """The diagram as Graphviz DOT (HTML-like labels; the legend is the graph's label, at the bottom)."""
-    title = _one_line(diagram.title) + (f" <{diagram.subject.iri}>" if diagram.subject.iri else "")
+    title = _one_line(diagram.title) + (f" <{_one_line(diagram.subject.iri)}>" if diagram.subject.iri else "")
     graph = ['rankdir=TB', 'nodesep=0.25', 'ranksep=0.45', 'fontname="Helvetica"', 'fontsize=9']
     if legend:
         graph += ["labelloc=b", "labeljust=l", f"label={_dot_legend(diagram)}"]
@@ -250,12 +258,14 @@ _CSS = ("body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:
 
 
 def _link(iri: str) -> str:
-    return f"<a href='{html.escape(iri)}'>{html.escape(iri)}</a>"
+    """A node's IRI, a link when it is an http(s) address (an IRI such as ``javascript:…`` is shown as text)."""
+    return html_link(iri)
 
 
 def to_html(diagram: Diagram) -> str:
-    """One self-contained page: title, the SVG, the legend and every node with its IRI (no scripts, nothing fetched)."""
-    e = html.escape
+    """One self-contained page: title, the SVG, the legend and every node with its IRI (no scripts, nothing fetched;
+    labels escaped, only http(s) IRIs linked)."""
+    e = html_text
     svg = inline_svg(to_svg(diagram, legend=False))
     rows = "".join(
         f"<tr><td>{e(n.id)}</td><td>{e(n.kind)}</td><td>{e(n.label)}</td><td>{e(n.verdict or '')}</td>"

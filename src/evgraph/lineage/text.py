@@ -3,8 +3,8 @@ lines, no colour, IRIs written short."""
 
 from __future__ import annotations
 
-import html
 import json
+import re
 
 from evgraph.lineage.impact import Impact, Outcome, Step
 from evgraph.lineage.organisations import (
@@ -21,6 +21,7 @@ from evgraph.lineage.organisations import (
 from evgraph.lineage.projection import Node
 from evgraph.lineage.weak_points import CutPoint, WeakPoints
 from evgraph.lineage.what_if import AssumedAudit
+from evgraph.output import html_text, json_text, printable
 from evgraph.shortnames import short
 
 
@@ -127,15 +128,16 @@ def assumed_audit_lines(assumed: AssumedAudit) -> list[str]:
 
 def append_assumed(rendered: str, output_format: str, assumed: AssumedAudit) -> str:
     """An audit already rendered (text, markdown, html or json) with its what-if section added."""
-    lines = assumed_audit_lines(assumed)
     if output_format == "json":
-        return json.dumps({**json.loads(rendered), "assumed": assumed.to_json()}, indent=2, ensure_ascii=False) + "\n"
+        return json_text({**json.loads(rendered), "assumed": assumed.to_json()})
+    lines = [printable(line) for line in assumed_audit_lines(assumed)]
     if output_format == "html":
-        section = (f'<section id="assumptions"><h2>Under assumptions</h2>\n<pre>{html.escape(chr(10).join(lines[1:]))}'
-                   f"</pre>\n<p>{html.escape(lines[0])}</p></section>\n")
+        section = (f'<section id="assumptions"><h2>Under assumptions</h2>\n<pre>{html_text(chr(10).join(lines[1:]))}'
+                   f"</pre>\n<p>{html_text(lines[0])}</p></section>\n")
         return rendered.replace("</body>", section + "</body>", 1)
-    if output_format == "markdown":
-        return rendered.rstrip("\n") + "\n\n## Under assumptions\n\n```\n" + "\n".join(lines) + "\n```\n"
+    if output_format == "markdown":  # a fence longer than any run of backticks in the data, which cannot close it
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", "\n".join(lines))), default=0))
+        return rendered.rstrip("\n") + f"\n\n## Under assumptions\n\n{fence}\n" + "\n".join(lines) + f"\n{fence}\n"
     return rendered.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from evgraph.namespaces import (
     XSD,
 )
 from evgraph.store import Store, read_quads
+from evgraph.store.inputs import read_input
 from evgraph.terms import IRI, BlankNode, Literal, Term
 
 PARTNER_STATEMENT = IRI("https://w3id.org/evgraph/scheme/method/partner-statement")
@@ -139,30 +141,42 @@ class Batch:
             self.problems.append(f"{path}: the file name names no template; expected one of "
                                  f"{', '.join(k.name + '.csv' for k in KINDS)} (or a name ending in one).")
             return
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            reader = csv.reader(stream)
-            header = [h.strip() for h in next(reader, [])]
-            bad = False
-            for name in header:
-                if kind.column(name) is None:
-                    self.problems.append(f"{path}, line 1, column '{name}': not a column of the {kind.name} template;"
-                                         f" expected one of {', '.join(c.name for c in kind.columns)}.")
-                    bad = True
-            for column in kind.columns:
-                if column.required and column.name not in header:
-                    self.problems.append(f"{path}, line 1: the required column '{column.name}' is missing from the"
-                                         f" {kind.name} header.")
-                    bad = True
-            if bad:
-                return
-            for cells in reader:
-                if not any(c.strip() for c in cells):
-                    continue
-                if len(cells) != len(header):
-                    self.problems.append(f"{path}, row {reader.line_num}: {len(cells)} cells; expected"
-                                         f" {len(header)}, one per header column.")
-                    continue
-                self.rows[kind.name].append((str(path), reader.line_num, dict(zip(header, (c.strip() for c in cells)))))
+        try:
+            text = read_input(path, "csv").decode("utf-8-sig")  # the input policy's size limit
+        except UnicodeDecodeError as error:
+            self.problems.append(f"{path}: not UTF-8 text ({error.reason}).")
+            return
+        except DataError as error:
+            self.problems.append(error.message)
+            return
+        try:
+            self._read_rows(path, kind, csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as error:  # such as a cell longer than csv.field_size_limit()
+            self.problems.append(f"{path}: not a CSV file evgraph can read ({error}).")
+
+    def _read_rows(self, path: Path, kind: Kind, reader) -> None:
+        header = [h.strip() for h in next(reader, [])]
+        bad = False
+        for name in header:
+            if kind.column(name) is None:
+                self.problems.append(f"{path}, line 1, column '{name}': not a column of the {kind.name} template;"
+                                     f" expected one of {', '.join(c.name for c in kind.columns)}.")
+                bad = True
+        for column in kind.columns:
+            if column.required and column.name not in header:
+                self.problems.append(f"{path}, line 1: the required column '{column.name}' is missing from the"
+                                     f" {kind.name} header.")
+                bad = True
+        if bad:
+            return
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                self.problems.append(f"{path}, row {reader.line_num}: {len(cells)} cells; expected"
+                                     f" {len(header)}, one per header column.")
+                continue
+            self.rows[kind.name].append((str(path), reader.line_num, dict(zip(header, (c.strip() for c in cells)))))
 
     def _read_rdf(self, path: Path) -> None:
         try:
@@ -461,18 +475,14 @@ _TYPES_TEXT = {"slug": "lower-case letters, digits and hyphens (or the IRI of an
 
 
 def _jsonld_nquads(path: Path) -> bytes:
-    """A JSON-LD file expanded to N-Quads with pyld; a remote context is refused, never fetched."""
+    """A JSON-LD file expanded to N-Quads with pyld, read under the input policy (:mod:`evgraph.store.inputs`:
+    its size, nesting and syntax checked, a remote context refused by name); nothing is ever fetched."""
     from pyld import jsonld
     from pyld.jsonld import JsonLdError
 
     from evgraph.linked.export import _refuse_remote
 
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
-    except json.JSONDecodeError as error:
-        raise DataError(f"{path}, line {error.lineno}: JSON syntax error: {error.msg}.") from None
+    document = json.loads(read_input(path, "jsonld").decode("utf-8"))
     try:
         expanded = jsonld.expand(document, {"documentLoader": _refuse_remote})
         text = jsonld.to_rdf(expanded, {"format": "application/n-quads", "documentLoader": _refuse_remote})

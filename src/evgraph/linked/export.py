@@ -15,10 +15,11 @@ the same data always exports to the same bytes.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from evgraph.errors import ConfigError, NotFound, QueryError
+from evgraph.errors import ConfigError, DataError, NotFound, QueryError
 from evgraph.linked.bundle import bundle_quads
 from evgraph.lookup import resolve
 from evgraph.paths import Layout
@@ -50,9 +51,12 @@ class Export:
 
 
 def context(layout: Layout | None = None) -> dict:
-    """The JSON-LD context kept in ``ontology/context.jsonld`` (its ``@context`` object)."""
+    """The JSON-LD context kept in ``ontology/context.jsonld`` (its ``@context`` object), read under the input
+    policy (:mod:`evgraph.store.inputs`), so it may not itself name a remote context."""
+    from evgraph.store.inputs import read_input
+
     path = (layout or Layout.default()).ontology / "context.jsonld"
-    return json.loads(path.read_text(encoding="utf-8"))["@context"]
+    return json.loads(read_input(path, "jsonld").decode("utf-8"))["@context"]
 
 
 def export(store: Store, fmt: str = "trig", scope: str = "all") -> Export:
@@ -95,12 +99,24 @@ def bundle_subject(store: Store, text: str) -> IRI:
     return iri
 
 
+#: Characters Python's str.splitlines() breaks lines at, besides \n and \r (which N-Quads escapes). PyLD splits
+#: N-Quads into lines with it and does not read \uXXXX escapes, so a literal holding one cannot go through it.
+_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def to_jsonld(nquads: bytes, ctx: dict) -> bytes:
     """N-Quads as compacted JSON-LD (named graphs kept), with every array sorted so output is stable."""
     from pyld import jsonld
 
     options = {"format": "application/n-quads", "documentLoader": _refuse_remote}
-    expanded = jsonld.from_rdf(nquads.decode("utf-8"), options)
+    text = nquads.decode("utf-8")
+    found = _LINE_BREAKS.search(text)
+    if found:
+        line = text[:found.start()].count("\n") + 1
+        raise DataError(f"JSON-LD cannot be written: the value in N-Quads line {line} holds the character "
+                        f"U+{ord(found.group()):04X}, which the JSON-LD library reads as a line break.",
+                        hint="Export as TriG or N-Quads, which keep it, or correct the value.")
+    expanded = jsonld.from_rdf(text, options)
     compacted = jsonld.compact(expanded, {"@context": ctx}, {"documentLoader": _refuse_remote})
     body = {key: value for key, value in _sorted(compacted).items() if key != "@context"}
     return (json.dumps({"@context": ctx, **body}, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -123,7 +139,11 @@ def _refuse_remote(url: str, options=None):
 
 
 def write(export_: Export, out: Path | None) -> None:
-    """Write an export to ``out`` atomically (temporary file beside it, fsync, rename), or to stdout."""
+    """Write an export to ``out`` atomically (temporary file beside it, fsync, rename), or to stdout.
+
+    Killed at any point, it leaves ``out`` as it was or complete (and at most a hidden ``.NAME.*.tmp`` beside
+    it); a failed write, such as on a full disk, is a :class:`ConfigError` and leaves ``out`` as it was.
+    """
     import sys
 
     from evgraph.output import write_bytes_atomically

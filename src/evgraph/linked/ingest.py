@@ -7,10 +7,18 @@ today or the day ``SOURCE_DATE_EPOCH`` names). The batch is written as one TriG 
 the data folder plus that file conforms to the shapes: the check runs on a temporary copy of the data
 folder, so a refusal changes nothing on disk. Each problem is one sentence naming the file, the row
 (its CSV line) or line, the column, the value and what was expected.
+
+An ingest holds the data folder's lock (:mod:`evgraph.linked.lock`) from reading the data to writing the
+batch, so a second one is refused with the first's process id rather than validating against data about to
+change. The batch is one file, written to a hidden ``.NAME.trig.*.tmp`` beside its place (a suffix the
+loader does not read), flushed and renamed: killed at any point, an ingest leaves the data folder as it was
+(at most an empty partner folder and that hidden file, which the next ingest of the batch removes) or
+with the whole batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -28,6 +36,7 @@ from evgraph.linked.batch import (
     partner_graph,
     source_slug,
 )
+from evgraph.linked.lock import folder_lock
 from evgraph.linked.templates import kind_named
 from evgraph.output import write_bytes_atomically
 from evgraph.paths import Layout
@@ -82,6 +91,13 @@ def ingest(files: list[Path], partner: str, *, data: Path | None = None, into: P
             raise ConfigError(f"{path}: no such file.")
     target_folder = into or folder / "partners" / partner
     target = target_folder / f"{_batch_name(files)}.trig"
+    # A dry run writes nothing, so it does not wait for the lock.
+    with contextlib.nullcontext() if dry_run or not folder.is_dir() else folder_lock(folder, "ingest"):
+        return _ingest(files, partner, layout, target, dry_run)
+
+
+def _ingest(files: list[Path], partner: str, layout: Layout, target: Path, dry_run: bool) -> Ingest:
+    target_folder = target.parent
     if target.exists():
         raise ConfigError(f"{target} already exists: a batch is written once.",
                           hint="Rename the files (the batch is named after them) or remove the earlier batch.")
@@ -97,11 +113,17 @@ def ingest(files: list[Path], partner: str, *, data: Path | None = None, into: P
                     triples=len(batch.quads), graphs=sorted({str(q[3]) for q in batch.quads}))
     result.verdict_changes, result.warnings = _check(layout, before, target, text, batch)
     if not dry_run:
-        target_folder.mkdir(parents=True, exist_ok=True)
+        missing = [p for p in (target_folder, *target_folder.parents) if not p.exists()]
         try:
+            target_folder.mkdir(parents=True, exist_ok=True)
+            for stale in target_folder.glob(f".{target.name}.*.tmp"):  # left by an ingest killed while writing
+                stale.unlink(missing_ok=True)
             write_bytes_atomically(target, text.encode("utf-8"))
         except OSError as error:
-            raise DataError(f"Could not write {target} ({error.strerror or error}); nothing was changed.") from None
+            for created in missing:  # deepest first; only the folders this ingest made, and only if empty
+                with contextlib.suppress(OSError):
+                    created.rmdir()
+            raise DataError(f"Could not write {target} ({_reason(error)}); nothing was changed.") from None
         result.written = True
     return result
 
@@ -109,6 +131,13 @@ def ingest(files: list[Path], partner: str, *, data: Path | None = None, into: P
 def _batch_name(files: list[Path]) -> str:
     stem = files[0].stem if len(files) == 1 else files[0].resolve().parent.name
     return re.sub(r"[^a-z0-9.]+", "-", stem.lower()).strip("-") or "batch"
+
+
+def _reason(error: OSError) -> str:
+    """Why a write failed, in the system's words ("No space left on device"); for a failed copy, its first file's."""
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list) and error.args[0]:
+        return str(error.args[0][0][-1])
+    return error.strerror or str(error)
 
 
 def _today() -> date:
@@ -137,13 +166,18 @@ def _check(layout: Layout, before: Store, target: Path, text: str,
 
     with tempfile.TemporaryDirectory(prefix="evgraph-ingest-") as scratch:
         copy = Path(scratch) / "data"
-        shutil.copytree(layout.data, copy)
         try:
             relative = target.resolve().relative_to(layout.data.resolve())
         except ValueError:
             relative = Path("partners") / batch.partner / target.name
-        (copy / relative).parent.mkdir(parents=True, exist_ok=True)
-        (copy / relative).write_text(text, encoding="utf-8")
+        try:
+            shutil.copytree(layout.data, copy)
+            (copy / relative).parent.mkdir(parents=True, exist_ok=True)
+            (copy / relative).write_text(text, encoding="utf-8")
+        except OSError as error:  # shutil.Error (a failed copy) too
+            raise DataError(f"Could not copy the data folder to {scratch} to check the batch ({_reason(error)});"
+                            " nothing was changed.", hint="Free some space there (or set TMPDIR to a folder with room)"
+                            " and run the ingest again.") from None
         after = load_store(layout.with_overrides(data=copy))
         report = validate(after)
         found = [v for v in report.violations if v.severity == "Violation"]

@@ -1,8 +1,11 @@
 """A versioned release: every export format, the DCAT/VoID description, checksums, the audit and a changelog.
 
-``release(store, out)`` writes ``out/<version>/``. The folder is built in a temporary folder inside
-``out`` (each file written atomically) and renamed into place only when every file is written, so a
-failed release leaves nothing half-written; an existing version folder is never touched. With
+``release(store, out)`` writes ``out/<version>/``. The folder is built in a hidden temporary folder inside
+``out`` (``.<version>.*.partial``, each file written atomically) and renamed into place only when every file
+is written, so a failed release leaves nothing half-written; an existing version folder is never touched.
+The build holds ``out``'s lock (:mod:`evgraph.linked.lock`), so the partial folders a killed release left
+behind are known to be abandoned and are removed, and a second release into ``out`` at the same moment is
+refused. A full disk (any failed write) is a :class:`ReleaseNotWritten` that names the folder. With
 ``SOURCE_DATE_EPOCH`` set, the issued date and the version are fixed, so two
 releases of the same data are byte-identical, file for file.
 
@@ -14,6 +17,7 @@ the previous release's ``dataset.ttl``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -31,6 +35,7 @@ from evgraph.lineage.diagram import audit_diagrams
 from evgraph.linked import describe
 from evgraph.linked.diff import diff_graphs, diff_markdown
 from evgraph.linked.export import FORMATS, MEDIA, context, export, to_jsonld
+from evgraph.linked.lock import folder_lock
 from evgraph.linked.versions import open_side
 from evgraph.output import write_bytes_atomically
 from evgraph.shortnames import short
@@ -53,6 +58,10 @@ SELECT ?version ?issued ?measure ?value WHERE {
   { ?dataset void:classPartition [ void:class ?class ; void:entities ?value ] BIND(STR(?class) AS ?measure) }
 }
 """
+
+
+class ReleaseNotWritten(ConfigError, OSError):
+    """The release could not be written (say, the disk is full); nothing was left behind."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,25 @@ def release(store: Store, out: Path, version: str | None = None, previous: Path 
     files["CHANGES.md"] = changes(before, _counts(files[DESCRIPTION_FILE]), domain).encode("utf-8")
     files[SUMS_FILE] = "".join(f"{_sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
 
-    Path(out).mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".partial", dir=out))
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        with folder_lock(Path(out), "release"):
+            _write(target, files)
+    except OSError as error:
+        if isinstance(error, ReleaseNotWritten):
+            raise
+        raise ReleaseNotWritten(f"Could not write the release {target} ({error.strerror or error}); nothing was"
+                                " left behind.", hint=_space_hint(error, out)) from None
+    return Release(target, version, {name: len(content) for name, content in sorted(files.items())})
+
+
+def _write(target: Path, files: dict[str, bytes]) -> None:
+    """Build the release folder beside ``target`` and rename it into place; the caller holds the folder's lock."""
+    out = target.parent
+    for abandoned in out.glob(".*.partial"):  # left by a release that was killed: nothing else builds here now
+        if abandoned.is_dir():
+            shutil.rmtree(abandoned, ignore_errors=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=out))
     try:
         for name in sorted(files):
             write_bytes_atomically(building / name, files[name])
@@ -115,11 +141,18 @@ def release(store: Store, out: Path, version: str | None = None, previous: Path 
         try:
             os.rename(building, target)
         except OSError:
+            if not target.exists():
+                raise
             raise ConfigError(f"Release {target} already exists; give another --version or remove it first.") from None
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return Release(target, version, {name: len(content) for name, content in sorted(files.items())})
+
+
+def _space_hint(error: OSError, out: Path) -> str | None:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"Free some space on the disk holding {out} and run the release again."
+    return None
 
 
 def build_time() -> datetime:

@@ -14,6 +14,7 @@ from typing import Callable
 from evgraph.errors import EvgraphError
 from evgraph.lineage import drawing
 from evgraph.lineage.diagram import SUBJECT_KINDS, Diagram, build_diagram
+from evgraph.output import html_text
 from evgraph.store import Store
 from evgraph.terms import IRI
 
@@ -37,7 +38,7 @@ def linked_svg(diagram: Diagram, href: Callable[[str], str]) -> str:
         node = pages.get(found.group(2))
         if node is None:
             return found.group(0)
-        label = html.escape(f"{node.kind}: {node.label}", quote=True)
+        label = html_text(f"{node.kind}: {node.label}")
         return (f'{found.group(1)}<a href="{html.escape(href(node.iri), quote=True)}" aria-label="{label}">'
                 f"{found.group(3)}</a>{found.group(4)}")
 

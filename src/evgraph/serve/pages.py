@@ -30,6 +30,7 @@ from evgraph.lineage import drawing
 from evgraph.lineage.diagram import VERDICT_COLOURS
 from evgraph.lookup import NOUNS, Match, nameable
 from evgraph.namespaces import ID_BASE
+from evgraph.output import printable, web_url
 from evgraph.queries import Query, catalogue, expand_iri, run
 from evgraph.render import LINK_MARK, MARK, explanation_lines, origin_text, study_line
 from evgraph.rules import add_derivations
@@ -57,10 +58,17 @@ def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=str(HERE / "templates"))
     found.env.globals.update(href=href, short=short, is_iri=is_iri, external=external, verdict_style=verdict_style,
                              MARK=MARK, LINK_MARK=LINK_MARK, study_line=study_line, origin_text=origin_text,
-                             origin_words=origin_words, by_site=by_site,
+                             origin_words=origin_words, by_site=by_site, web_url=web_url,
                              legend_html=Markup(drawing.legend_html()), figure_css=Markup(drawing.FIGURE_CSS))
     found.env.trim_blocks = found.env.lstrip_blocks = True
+    found.env.finalize = _printable
     return found
+
+
+def _printable(value):
+    """What a template prints (a string, a term, a number) as text without control characters; markup we built,
+    such as a diagram's SVG, is left alone. Autoescaping then applies as usual."""
+    return value if hasattr(value, "__html__") else printable(str(value))
 
 
 # -- what templates call ----------------------------------------------------------------------------
@@ -82,7 +90,7 @@ def is_iri(term) -> bool:
 def external(term) -> bool:
     """True for a web address outside evgraph's own IRIs: a page may also link to it directly."""
     iri = str(term)
-    return iri.startswith(("http://", "https://")) and not iri.startswith("https://w3id.org/evgraph/")
+    return web_url(iri) is not None and not iri.startswith("https://w3id.org/evgraph/")
 
 
 def site(url: str) -> str:

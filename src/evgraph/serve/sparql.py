@@ -5,11 +5,13 @@ body. SELECT and ASK answers are sent as SPARQL JSON (the default), XML, CSV or 
 answers as Turtle (the default), N-Triples or JSON-LD; whichever the Accept header prefers, else 406. With no
 query, ``GET /sparql`` describes the service (SPARQL 1.1 Service Description).
 
-Refused, with one sentence each: SPARQL Update in any form (400, the endpoint is read-only), SERVICE (400, it
-never calls another server), ``default-graph-uri`` and ``named-graph-uri`` (400: FROM, FROM NAMED and GRAPH in
-the query do the same), a query that does not parse (400, the parser's message), a body over
-``Settings.max_body`` (413), an answer over ``Settings.max_rows`` (422), a query past ``Settings.timeout``
-(503; 504 when an external endpoint is too slow).
+Refused, with one sentence each, by the query policy every surface shares (:mod:`evgraph.store.query_policy`):
+SPARQL Update in any form (400, the endpoint is read-only), SERVICE (400, it never calls another server), FROM
+or FROM NAMED naming anything but the store's own graphs (400, it never opens a file or URL a query names); and
+here: ``default-graph-uri`` and ``named-graph-uri`` (400: FROM, FROM NAMED and GRAPH in the query do the same),
+a query that does not parse (400, the parser's message), a body over ``Settings.max_body`` (413), an answer
+over ``Settings.max_rows`` (422), a query past ``Settings.timeout`` (503; 504 when an external endpoint is too
+slow).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from evgraph.errors import EvgraphError, QueryError
 from evgraph.serve.answer import GRAPH_MEDIA, RESULT_MEDIA, Forwarded, InProcess, Job
 from evgraph.serve.app import Service, Settings
 from evgraph.serve.negotiation import negotiate
-from evgraph.store import query_form, serialize
+from evgraph.store import check_query, serialize
 
 #: Media types clients name for one of ours.
 RESULT_ALIASES = {"application/json": "application/sparql-results+json",
@@ -158,7 +160,7 @@ async def sparql_endpoint(request: Request) -> Response:
             raise QueryError("Send a query: the request has no query parameter and no application/sparql-query body.")
         return describe(request, service.settings)
     text = parameters["query"][0]
-    form = query_form(text)
+    form = check_query(text, service.store, speaker="endpoint")
     if form in ("SELECT", "ASK"):
         media = _chosen(request, tuple(RESULT_MEDIA), RESULT_ALIASES, f"{form} queries")
     else:

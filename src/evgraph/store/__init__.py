@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from evgraph.errors import ConfigError, QueryError
+from evgraph.errors import ConfigError
 from evgraph.paths import Layout
 from evgraph.store.base import (
     DERIVED_GRAPH,
@@ -86,9 +86,11 @@ def serialize(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
 def read_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Term, Term, IRI | None]]:
     """The quads of one RDF file, graph None for the default graph.
 
-    The format follows the suffix: Turtle (.ttl), TriG (.trig), N-Quads (.nq), N-Triples (.nt) or
-    RDF/XML (.rdf). With ``nquads``, that text (what a .jsonld file expands to) is parsed instead, as
-    N-Quads. Raises :class:`DataError` naming the file and line of a syntax error.
+    The format follows the suffix: Turtle (.ttl), TriG (.trig), N-Quads (.nq), N-Triples (.nt), RDF/XML
+    (.rdf, .owl, .xml) or JSON-LD (.jsonld). With ``nquads``, that text (what a .jsonld file expands to) is
+    parsed instead, as N-Quads. Every read follows the input policy (:mod:`evgraph.store.inputs`: sizes,
+    no XML DOCTYPE, no remote JSON-LD context). Raises :class:`DataError` naming the file and line of a
+    syntax error, or the file and the limit it breaks.
     """
     from evgraph.store.oxigraph_store import parse_quads
 
@@ -117,35 +119,40 @@ def query_form(text: str) -> str:
     (nothing is run: only a text that opens with no query form goes to the parser, for its complaint).
 
     Raises :class:`QueryError` for SPARQL Update (INSERT, LOAD, DROP, …: the endpoint is read-only), for SERVICE
-    (the endpoint never calls another server; see :func:`evgraph.store.sparql_text.service_word`), and for text
-    that opens with no query form, with the parser's complaint.
+    (the endpoint never calls another server; see :func:`evgraph.store.sparql_text.service_word`), for a FROM it
+    cannot read, and for text that opens with no query form, with the parser's complaint. Where FROM and FROM NAMED
+    must name the store's own graphs too, use :func:`check_query`.
     """
-    from evgraph.store.sparql_text import form_keyword, service_word, update_keyword
+    from evgraph.store.query_policy import checked_form
 
-    operation = update_keyword(text)
-    if operation:
-        raise QueryError(f"The endpoint is read-only: {operation} is a SPARQL Update; send a query (SELECT, ASK,"
-                         " CONSTRUCT or DESCRIBE).")
-    word = service_word(text)
-    if word and word.upper() == "SERVICE":
-        raise QueryError("The query uses SERVICE, which this endpoint refuses: it answers from its own graph and"
-                         " never calls another server.")
-    if word:
-        raise QueryError(f"The query has '{word}' outside its IRIs, strings and names, where it may be read as"
-                         " SERVICE, which this endpoint refuses (it never calls another server); rename it.")
-    form = form_keyword(text)
-    if form is None:
-        complaint = check_sparql(text)
-        raise QueryError(f"The query is not valid SPARQL: {complaint}" if complaint else
-                         "The query does not open with SELECT, ASK, CONSTRUCT or DESCRIBE (after its PREFIX and BASE"
-                         " declarations).")
-    return form
+    return checked_form(text, "endpoint")
+
+
+def check_query(text: str, store: Store | None = None, speaker: str = "evgraph") -> str:
+    """The form of a query that may run over ``store`` (see :mod:`evgraph.store.query_policy`): refuses, with one
+    sentence, SPARQL Update, SERVICE, and FROM or FROM NAMED naming anything but the store's own graphs.
+
+    ``speaker`` names who refuses in the sentence: ``evgraph``, or ``endpoint`` for the server.
+    """
+    from evgraph.store.query_policy import check_query as check
+
+    return check(text, store, speaker)
+
+
+def read_results(raw: bytes) -> Table:
+    """A SELECT query's answer as a SPARQL JSON results document (UTF-8) read into a :class:`Table`."""
+    import json
+
+    from evgraph.store.sparql_store import table_of
+
+    return table_of(json.loads(raw))
 
 
 def parse_rdf(content: bytes, name: str, base_iri: str | None = None) -> bytes:
     """RDF text (``turtle``, ``trig``, ``nquads``, ``ntriples``, ``rdfxml`` or ``jsonld``) as sorted N-Quads.
 
-    Relative IRIs resolve against ``base_iri``. Raises :class:`DataError` when the text does not parse.
+    Relative IRIs resolve against ``base_iri``. Raises :class:`DataError` when the text does not parse, or
+    breaks the input policy (:mod:`evgraph.store.inputs`).
     """
     from evgraph.store.oxigraph_store import parse_nquads
 
@@ -160,5 +167,5 @@ def select_rdf(content: bytes, name: str, sparql: str, base_iri: str | None = No
 
 
 __all__ = ["BACKENDS", "DERIVED_GRAPH", "RDF_FORMATS", "LoadedFile", "Location", "Store", "Table", "Triple",
-           "check_sparql", "connect", "load_store", "parse_rdf", "push", "query_form", "read_graphs", "read_quads",
-           "role_of", "scratch_copy", "select_rdf", "serialize"]
+           "check_query", "check_sparql", "connect", "load_store", "parse_rdf", "push", "query_form", "read_graphs",
+           "read_quads", "read_results", "role_of", "scratch_copy", "select_rdf", "serialize"]

@@ -18,6 +18,7 @@ from typing import Iterable, Iterator, Mapping
 from evgraph.errors import ConfigError, DataError
 from evgraph.namespaces import GRAPH_BASE
 from evgraph.paths import Layout
+from evgraph.store.inputs import FOLDER_SUFFIXES, folder_files
 from evgraph.terms import IRI, Term
 
 ROLES = ("ontology", "shapes", "data")
@@ -219,15 +220,16 @@ _GRAPH_OPEN = re.compile(r"^(GRAPH\s+)?(<[^>]*>|[\w-]*:[\w./-]*)\s*\{$", re.IGNO
 
 
 #: The file formats a folder may hold, by suffix.
-RDF_SUFFIXES = (".ttl", ".trig")
+RDF_SUFFIXES = FOLDER_SUFFIXES
 
 
 def rdf_files(folder: Path, role: str) -> list[Path]:
-    """The Turtle and TriG files under a folder, sorted; a missing or empty folder is a typed error."""
+    """The Turtle and TriG files under a folder, sorted; a missing or empty folder is a typed error, and so are
+    links leading out of it and files it holds that are not read (:func:`evgraph.store.inputs.folder_files`)."""
     if not folder.is_dir():
         raise ConfigError(f"The {role} folder {folder} does not exist.",
                           hint=f"Pass an existing folder with --{role}." if role != "ontology" else None)
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
+    files = folder_files(folder, role)
     if not files:
         raise DataError(f"The {role} folder {folder} holds no Turtle (.ttl) or TriG (.trig) files.")
     return files

@@ -9,8 +9,10 @@ import pyoxigraph as ox
 
 from evgraph.errors import DataError, QueryError
 from evgraph.paths import Layout
+from evgraph.store import inputs
 from evgraph.store.base import Store, Table, Triple
-from evgraph.store.sparql_text import with_values
+from evgraph.store.query_policy import check_query
+from evgraph.store.sparql_text import names_dataset, service_word, with_values
 from evgraph.terms import IRI, BlankNode, Literal, Term
 
 _RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
@@ -51,16 +53,18 @@ class OxigraphStore(Store):
         self._store = ox.Store()
 
     def _query(self, sparql: str, bindings: Mapping[str, Term] | None):
+        check_query(sparql, self)  # Oxigraph would call a SERVICE itself: the policy refuses it first
+        union = not names_dataset(sparql)  # FROM and FROM NAMED choose the graphs; the union option would override
         substitutions = {ox.Variable(name): from_term(term) for name, term in (bindings or {}).items()}
         try:
-            return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions or None)
+            return self._store.query(sparql, use_default_graph_as_union=union, substitutions=substitutions or None)
         except SyntaxError as error:
             raise QueryError(f"The query is not valid SPARQL: {error}") from None
         except RuntimeError as error:
             if "projection" not in str(error):
                 raise
         # Oxigraph substitutes only variables the query selects (SEP-0007); bind the others with VALUES.
-        return self._store.query(with_values(sparql, bindings), use_default_graph_as_union=True)
+        return self._store.query(with_values(sparql, bindings), use_default_graph_as_union=union)
 
     def select(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> Table:
         solutions = self._query(sparql, bindings)
@@ -88,8 +92,9 @@ class OxigraphStore(Store):
     def load_file(self, path: Path, graph: IRI) -> dict[IRI, int]:
         trig = path.suffix == ".trig"
         kind = "TriG" if trig else "Turtle"
+        content = inputs.read_input(path, "trig" if trig else "turtle")
         try:
-            parsed = ox.parse(path=str(path), format=ox.RdfFormat.TRIG if trig else ox.RdfFormat.TURTLE)
+            parsed = _tallied(ox.parse(content, format=ox.RdfFormat.TRIG if trig else ox.RdfFormat.TURTLE), str(path))
             target = ox.NamedNode(str(graph))
             quads = set(parsed) if trig else {ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed}
         except SyntaxError as error:
@@ -133,21 +138,37 @@ class OxigraphStore(Store):
         return b"".join(sorted(lines))
 
 
-#: The RDF file formats :func:`parse_quads` reads, by suffix: their name in messages and Oxigraph's format.
-_SUFFIX_FORMATS = {".ttl": ("Turtle", ox.RdfFormat.TURTLE), ".trig": ("TriG", ox.RdfFormat.TRIG),
-                   ".nq": ("N-Quads", ox.RdfFormat.N_QUADS), ".nt": ("N-Triples", ox.RdfFormat.N_TRIPLES),
-                   ".rdf": ("RDF/XML", ox.RdfFormat.RDF_XML)}
+#: The formats of :data:`evgraph.store.inputs.FORMATS` :func:`parse_quads` reads: their name in messages and
+#: Oxigraph's format (TriX is recognised by the policy, to refuse its DOCTYPE, but not read).
+_FILE_FORMATS = {"turtle": ("Turtle", ox.RdfFormat.TURTLE), "trig": ("TriG", ox.RdfFormat.TRIG),
+                 "nquads": ("N-Quads", ox.RdfFormat.N_QUADS), "ntriples": ("N-Triples", ox.RdfFormat.N_TRIPLES),
+                 "rdfxml": ("RDF/XML", ox.RdfFormat.RDF_XML), "jsonld": ("JSON-LD", ox.RdfFormat.JSON_LD)}
+
+
+def _tallied(parser, source: str):
+    """The quads a parser yields, counted by the input policy as they come (triples, literal length)."""
+    tally = inputs.Tally(source)
+    for quad in parser:
+        tally.add(quad.object.value if isinstance(quad.object, ox.Literal) else None)
+        yield quad
 
 
 def _parse_file(path: Path, nquads: bytes | None = None) -> list:
     """Oxigraph's quads of one RDF file, its format by suffix (or ``nquads``, the N-Quads a JSON-LD file
-    expands to). A syntax error is a DataError naming the file and, where the parser gives one, the line."""
-    kind, rdf_format = ("JSON-LD (as N-Quads)", ox.RdfFormat.N_QUADS) if nquads is not None else \
-        _SUFFIX_FORMATS.get(path.suffix, _SUFFIX_FORMATS[".ttl"])
+    expands to), read under :mod:`evgraph.store.inputs`. A syntax error is a DataError naming the file and,
+    where the parser gives one, the line."""
+    if nquads is not None:
+        inputs.check(nquads, "nquads", str(path))
+        content, (kind, rdf_format) = nquads, ("JSON-LD (as N-Quads)", ox.RdfFormat.N_QUADS)
+    else:
+        fmt = inputs.format_of(path)
+        content = inputs.read_input(path, fmt)
+        if fmt not in _FILE_FORMATS:
+            raise DataError(f"{path}: evgraph does not read {fmt}; expected Turtle, TriG, N-Quads, N-Triples,"
+                            " RDF/XML or JSON-LD.")
+        kind, rdf_format = _FILE_FORMATS[fmt]
     try:
-        if nquads is not None:
-            return list(ox.parse(nquads, format=rdf_format))
-        return list(ox.parse(path=str(path), format=rdf_format))
+        return list(_tallied(ox.parse(content, format=rdf_format), str(path)))
     except SyntaxError as error:
         where = f", line {error.lineno}" if error.lineno else ""
         reason = str(error.msg or error).rstrip(".")
@@ -166,7 +187,13 @@ def parse_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Ter
 
 
 def syntax_error(sparql: str) -> str | None:
-    """The parser's complaint about a query, or None when it parses (checked on an empty store)."""
+    """The parser's complaint about a query, or None when it parses (checked on an empty store).
+
+    A text holding a word that may be read as SERVICE is not run at all, since even over an empty store Oxigraph
+    would call that server: it counts as parsing, and :func:`evgraph.store.query_policy.check_text` refuses it.
+    """
+    if service_word(sparql):
+        return None
     try:
         ox.Store().query(sparql)
     except SyntaxError as error:
@@ -214,8 +241,9 @@ def graph_nquads(path: Path) -> dict[IRI | None, bytes]:
 
 def parse_nquads(content: bytes, name: str, base_iri: str | None = None) -> bytes:
     """RDF text in one of ``_PARSE_FORMATS`` as N-Quads, sorted, relative IRIs resolved against ``base_iri``."""
+    inputs.check(content, name, f"The {name} text")
     try:
-        quads = ox.parse(content, format=_PARSE_FORMATS[name], base_iri=base_iri)
+        quads = _tallied(ox.parse(content, format=_PARSE_FORMATS[name], base_iri=base_iri), f"The {name} text")
         lines = sorted({str(quad) + " .\n" for quad in quads})
     except SyntaxError as error:
         raise DataError(f"The {name} text does not parse: {error}") from None
@@ -225,8 +253,10 @@ def parse_nquads(content: bytes, name: str, base_iri: str | None = None) -> byte
 def select_in(content: bytes, name: str, sparql: str, base_iri: str | None = None) -> Table:
     """Run a SELECT query over RDF text of one format (parsed into a store of its own)."""
     store = OxigraphStore(Layout.default())
+    inputs.check(content, name, f"The {name} text")
     try:
-        store._store.load(content, format=_PARSE_FORMATS[name], base_iri=base_iri)
+        store._store.extend(_tallied(ox.parse(content, format=_PARSE_FORMATS[name], base_iri=base_iri),
+                                     f"The {name} text"))
     except SyntaxError as error:
         raise DataError(f"The {name} text does not parse: {error}") from None
     return store.select(sparql)

@@ -15,7 +15,9 @@ from rdflib.query import Result
 
 from evgraph.errors import DataError, QueryError
 from evgraph.paths import Layout
+from evgraph.store import inputs
 from evgraph.store.base import Store, Table, Triple
+from evgraph.store.query_policy import check_query, guard_rdflib
 from evgraph.terms import IRI, XSD_STRING, BlankNode, Literal, Term
 
 
@@ -68,8 +70,10 @@ class RdflibStore(Store):
     def __init__(self, layout: Layout):
         super().__init__(layout)
         self._dataset = Dataset(default_union=True)
+        guard_rdflib()  # rdflib would load what FROM names, and call a SERVICE
 
     def _query(self, sparql: str, bindings: Mapping[str, Term] | None) -> Result:
+        check_query(sparql, self)
         try:
             return self._dataset.query(sparql, initBindings={k: from_term(v) for k, v in (bindings or {}).items()})
         except Exception as error:  # pyparsing reports syntax errors with its own exception types
@@ -103,13 +107,15 @@ class RdflibStore(Store):
         trig = path.suffix == ".trig"
         kind = "TriG" if trig else "Turtle"
         parsed = Dataset()
+        content = inputs.read_input(path, "trig" if trig else "turtle")
+        base = path.absolute().as_uri()  # relative IRIs resolve against the file, as when rdflib opens it
         try:
             if trig:
                 with warnings.catch_warnings():  # rdflib's own TriG parser uses its deprecated ConjunctiveGraph
                     warnings.simplefilter("ignore", DeprecationWarning)
-                    parsed.parse(path, format="trig")
+                    parsed.parse(data=content, format="trig", publicID=base)
             else:
-                parsed.graph(URIRef(str(graph))).parse(path, format="turtle")
+                parsed.graph(URIRef(str(graph))).parse(data=content, format="turtle", publicID=base)
         except BadSyntax as error:
             raise DataError(f"{path}:{error.lines + 1}: {kind} syntax error: {error._why}.",
                             hint="Fix the file and run the command again.") from None
@@ -117,6 +123,9 @@ class RdflibStore(Store):
             raise DataError(f"{path}: not UTF-8 text ({error.reason}).") from None
         except Exception as error:  # rdflib reports some errors (bad IRIs, literals) with plain exceptions
             raise DataError(f"{path}: could not be read as {kind}: {error}") from None
+        tally = inputs.Tally(str(path))  # rdflib parses a whole file at once, so it is counted after
+        for _, _, o, _ in parsed.quads():
+            tally.add(str(o) if isinstance(o, RdfLiteral) else None)
         sizes: dict[IRI, int] = {}
         for context in parsed.graphs():
             if len(context) == 0:

@@ -22,6 +22,7 @@ from evgraph.errors import ConfigError, EndpointError, QueryError
 from evgraph.paths import Layout
 from evgraph.store.base import ROLES, Store, Table, Triple, rdf_files, role_of
 from evgraph.store.oxigraph_store import to_term as _ox_to_term
+from evgraph.store.query_policy import check_query
 from evgraph.store.sparql_text import update_keyword, with_values
 from evgraph.terms import IRI, RDF_LANG_STRING, XSD_STRING, BlankNode, Literal, Term
 
@@ -62,6 +63,14 @@ def _json_term(value: dict) -> Term:
     return Literal(value["value"], value.get("datatype", XSD_STRING))
 
 
+def table_of(answer: dict) -> Table:
+    """A SPARQL JSON results document of a SELECT query, parsed, as a :class:`Table`."""
+    names = tuple(answer["head"].get("vars", []))
+    rows = [{name: _json_term(b[name]) if name in b else None for name in names}
+            for b in answer["results"]["bindings"]]
+    return Table(names, rows)
+
+
 class SparqlStore(Store):
     """A remote SPARQL 1.1 Protocol endpoint, read-only."""
 
@@ -79,6 +88,7 @@ class SparqlStore(Store):
         if operation:  # some servers (Virtuoso's /sparql) run an update sent as a query: never send one
             raise QueryError(f"The store at {self.endpoint} is read-only here: {operation} is a SPARQL Update,"
                              " not a query.", hint="Change the server's data with `evgraph push`.")
+        check_query(sparql, self)  # the server would call a SERVICE, or read what FROM names, for us
         body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
         request = urllib.request.Request(self.endpoint, data=body, method="POST", headers={
             **self.headers, "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
@@ -95,10 +105,7 @@ class SparqlStore(Store):
         answer = self._results(sparql, bindings)
         if "results" not in answer:
             raise QueryError("Expected a SELECT query.")
-        names = tuple(answer["head"].get("vars", []))
-        rows = [{name: _json_term(b[name]) if name in b else None for name in names}
-                for b in answer["results"]["bindings"]]
-        return Table(names, rows)
+        return table_of(answer)
 
     def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
         answer = self._results(sparql, bindings)

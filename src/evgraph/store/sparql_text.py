@@ -1,4 +1,5 @@
-"""SPARQL as text: where a query's WHERE clause opens, what kind of operation it is, VALUES blocks.
+"""SPARQL as text: where a query's WHERE clause opens, what kind of operation it is, what it may call or read
+(SERVICE, FROM), VALUES blocks.
 
 Comments, strings, IRIs, variables, the local parts of prefixed names, blank node labels and language tags are
 masked before any keyword is looked for, so text inside them never counts.
@@ -7,6 +8,7 @@ masked before any keyword is looked for, so text inside them never counts.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from typing import Mapping, Sequence
 
 from evgraph.errors import QueryError
@@ -34,6 +36,16 @@ _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)
 _FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"service", re.IGNORECASE)
 _FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+_FROM_ANYWHERE = re.compile(r"from", re.IGNORECASE)
+_SPACE = re.compile(r"\s*")
+_IRIREF = re.compile(r'<((?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>')
+_PN_PREFIX = r"[^\W\d_](?:[\w.-]*[\w-])?"
+_PNAME = re.compile(rf"({_PN_PREFIX})?:((?:[\w:%]|{_PLX})(?:(?:[\w.:%-]|{_PLX})*(?:[\w:%-]|{_PLX}))?)?")
+_PREFIX_DECLARATION = re.compile(rf"PREFIX\s*({_PN_PREFIX})?:\s*<([^>]*)>", re.IGNORECASE)
+_BASE_DECLARATION = re.compile(r"BASE\s*<([^>]*)>", re.IGNORECASE)
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_CODEPOINT = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", re.IGNORECASE)  # as rdflib's parser reads them
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _VARIABLE = re.compile(r"^\w+$")
 
@@ -66,9 +78,11 @@ def service_word(sparql: str) -> str | None:
     """
     masked = _masked(sparql)
     found = _SERVICE.search(masked)
-    if not found:
-        return None
-    start, end = found.start(), found.end()
+    return _word(masked, found.start(), found.end()) if found else None
+
+
+def _word(masked: str, start: int, end: int) -> str:
+    """The word (name characters, and a prefix's colon) around ``masked[start:end]``."""
     while start > 0 and (masked[start - 1].isalnum() or masked[start - 1] in "_.-"):
         start -= 1
     while end < len(masked) and (masked[end].isalnum() or masked[end] in "_.-:"):
@@ -79,6 +93,69 @@ def service_word(sparql: str) -> str | None:
 def names_dataset(sparql: str) -> bool:
     """True when the query chooses its graphs with FROM or FROM NAMED (a dataset clause)."""
     return bool(_FROM.search(_masked(sparql)))
+
+
+def expand_codepoints(sparql: str) -> str:
+    """The text with its ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes written out wherever they are, as SPARQL 1.1
+    (section 19.2) has a parser read them before anything else: rdflib's does (so ``\\u0053ERVICE`` is SERVICE to
+    it), Oxigraph's only inside IRIs and strings. An escape of no code point is left as it is."""
+    def expand(found: re.Match) -> str:
+        try:
+            return chr(int(found.group(1), 16))
+        except (ValueError, OverflowError):
+            return found.group(0)
+
+    return _CODEPOINT.sub(expand, sparql)
+
+
+def dataset_clauses(sparql: str) -> list[tuple[str, str | None, str]]:
+    """Each FROM or FROM NAMED a parser may read in the text: the keyword(s), the graph's absolute IRI (None when
+    what follows is not one IRI that can be resolved) and the word holding "from" as written.
+
+    As with :func:`service_word`, any word holding "from" outside comments, strings, IRIs, variables and local
+    names counts: Oxigraph's parser reads ``FROMex:g`` as FROM ``ex:g`` and ``ASKFROM<g>`` as ASK FROM ``<g>``. A
+    prefixed name is resolved with the text's PREFIX declarations, a relative IRI against its BASE.
+    """
+    masked = _masked(sparql)
+    return [(*_clause(sparql, masked, found.end()), _word(masked, found.start(), found.end()))
+            for found in _FROM_ANYWHERE.finditer(masked)]
+
+
+def _clause(sparql: str, masked: str, at: int) -> tuple[str, str | None]:
+    keyword, at = "FROM", _skip(sparql, at)
+    if sparql[at:at + 5].upper() == "NAMED":
+        if sparql[at + 5:at + 6] not in (" ", "\t", "\n", "\r", "<", "#"):
+            return "FROM NAMED", None  # NAMEDex:g: a parser may read FROM NAMED ex:g, or FROM NAMEDex:g
+        keyword, at = "FROM NAMED", _skip(sparql, at + 5)
+    iri = _IRIREF.match(sparql, at)
+    if iri:
+        value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri.group(1))
+    else:
+        name = _PNAME.match(sparql, at)
+        after = sparql[name.end():name.end() + 1] if name else ""
+        if not name or after.isalnum() or after in ("_", ".", "-", ":", "%", "\\") or after > "\x7f":
+            return keyword, None  # no prefixed name, or one this pattern does not read to its end
+        declared = {m.group(1) or "": m.group(2) for m in _PREFIX_DECLARATION.finditer(sparql)
+                    if masked[m.start()] != " "}  # a declaration in a comment or string does not count
+        if (name.group(1) or "") not in declared:
+            return keyword, None
+        value = declared[name.group(1) or ""] + re.sub(r"\\(.)", r"\1", name.group(2) or "")
+    if not _SCHEME.match(value):
+        bases = [m.group(1) for m in _BASE_DECLARATION.finditer(sparql, 0, at) if masked[m.start()] != " "]
+        if not bases:
+            return keyword, None
+        value = urllib.parse.urljoin(bases[-1], value)
+    return keyword, value
+
+
+def _skip(sparql: str, at: int) -> int:
+    """The position of the next token from ``at``: past white space and comments."""
+    while True:
+        at = _SPACE.match(sparql, at).end()
+        if sparql[at:at + 1] != "#":
+            return at
+        newline = sparql.find("\n", at)
+        at = len(sparql) if newline < 0 else newline
 
 
 def _value(name: str, terms: Sequence[Term]) -> str:
