@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import html
 import json
 import os
@@ -223,6 +224,7 @@ def _write_anonymous(folder: Path, name: str, content: bytes, mode: int, existin
 def _write_named(folder: Path, name: str, content: bytes, mode: int, existing: os.stat_result | None) -> Path:
     """Write ``content`` to a new temporary file beside the target (where there are no nameless files)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    _remove_abandoned(folder, name)
     for _ in range(100):
         temporary = folder / _temporary_name(name)
         try:
@@ -260,7 +262,27 @@ def _fill(handle: int, content: bytes, mode: int, existing: os.stat_result | Non
 
 
 def _temporary_name(name: str) -> str:
-    return f".{name}.{secrets.token_hex(4)}.tmp"
+    return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+
+
+def _remove_abandoned(folder: Path, name: str) -> None:
+    """Remove the temporary files a writer of ``name`` that no longer runs (killed with SIGKILL, say) left behind;
+    a running writer's file is left alone."""
+    pattern = re.compile(rf"\.{re.escape(name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp")
+    for candidate in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        found = pattern.fullmatch(candidate.name)
+        if found and not _running(int(found.group(1))):
+            candidate.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class _Stopped(BaseException):

@@ -614,3 +614,20 @@ def test_query_results_carry_no_control_characters_in_any_format(output_format, 
     if output_format == "json":
         labels = {b["label"]["value"] for b in json.loads(result.output)["results"]["bindings"]}
         assert HOSTILE_LABEL in labels  # the exact data, its control characters escaped
+
+
+def test_a_temporary_file_a_killed_writer_left_is_removed_by_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    from evgraph.output import write_atomically
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    abandoned = tmp_path / f".audit.html.{finished.stdout.strip()}.0123abcd.tmp"
+    running = tmp_path / f".audit.html.{os.getpid()}.4567cdef.tmp"
+    abandoned.write_text("half", encoding="utf-8")
+    running.write_text("being written", encoding="utf-8")
+    write_atomically(tmp_path / "audit.html", "whole")
+    assert (tmp_path / "audit.html").read_text(encoding="utf-8") == "whole"
+    assert not abandoned.exists() and running.exists()
