@@ -140,7 +140,7 @@ def _no_service(context, part):
     """rdflib's hook for each part of a query being evaluated: a SERVICE is refused, the rest left to rdflib."""
     if part.name == "ServiceGraphPattern":
         raise QueryError(_SERVICE_REFUSED.format("evgraph"))
-    raise NotImplementedError
+    raise NotImplementedError  # rdflib's CUSTOM_EVALS protocol: "not mine", so rdflib evaluates the part itself
 
 
 # -- reading the text ---------------------------------------------------------------------------------------
