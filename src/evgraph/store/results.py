@@ -100,7 +100,11 @@ def _ntriples(triples: Iterable, max_rows: int) -> bytes:
 
 def _run(store: OxigraphStore, sparql: str):
     """Oxigraph's answer, read lazily. The default graph is the union of the named graphs, unless the query
-    names its own with FROM or FROM NAMED (Oxigraph's union option would override them)."""
+    names its own with FROM or FROM NAMED (Oxigraph's union option would override them). The query policy
+    applies here too, whoever called."""
+    from evgraph.store.query_policy import check_query
+
+    check_query(sparql, store, speaker="endpoint")
     try:
         return store._store.query(sparql, use_default_graph_as_union=not names_dataset(sparql))
     except SyntaxError as error:
