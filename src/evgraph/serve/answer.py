@@ -41,7 +41,7 @@ GRAPH_MEDIA = {"text/turtle": "turtle", "application/n-triples": "ntriples", "ap
 
 @dataclass(frozen=True)
 class Job:
-    """One query to answer: its text (checked by :func:`evgraph.store.query_form`), its form and the media type."""
+    """One query to answer: its text (checked by :func:`evgraph.store.check_query`), its form and the media type."""
 
     text: str
     form: str
