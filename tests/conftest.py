@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-
 from rdflib import Graph
 
 from evgraph.paths import Layout
@@ -14,6 +15,15 @@ from evgraph.store import Store, load_store
 from evgraph.validation import Report, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_configure(config):
+    """Persistent stores the commands keep (evgraph.store.cache) go to a folder of the test run's own."""
+    os.environ["XDG_CACHE_HOME"] = config._evgraph_cache = tempfile.mkdtemp(prefix="evgraph-test-cache-")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_evgraph_cache", ""), ignore_errors=True)
 
 
 def fixture_data_dir(tmp_path: Path, *names: str) -> Path:

@@ -73,7 +73,7 @@ EXIT_CODES = {
     130: "interrupted (Ctrl-C); nothing is left half-written",
     BROKEN_PIPE: "the reader closed the pipe (such as `head` reading `evgraph audit`): the command stops quietly",
 }
-_state = {"debug": False}
+_state: dict = {"debug": False, "store": None, "cache": True}
 
 
 #: The embedded engines, as the store package names them.
@@ -125,9 +125,16 @@ ThingArgument = Annotated[str, typer.Argument(help="An IRI, prefixed name, slug,
 
 @app.callback()
 def main(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.",
-                                             envvar="EVGRAPH_DEBUG")] = False) -> None:
+                                             envvar="EVGRAPH_DEBUG")] = False,
+         store: Annotated[Path | None, typer.Option(
+             "--store", help="Keep the loaded graph in this folder (default: a folder per data set under"
+                             " $XDG_CACHE_HOME/evgraph, else ~/.cache/evgraph).", file_okay=False,
+             envvar="EVGRAPH_STORE", show_default=False)] = None,
+         no_cache: Annotated[bool, typer.Option(
+             "--no-cache", help="Load the files into memory for this command; keep nothing on disk.",
+             envvar="EVGRAPH_NO_CACHE")] = False) -> None:
     """Trace evidence ratings in children's social care back to the trials behind them."""
-    _state["debug"] = debug
+    _state.update(debug=debug, store=store, cache=not no_cache)
 
 
 class _PrintableConsole(Console):
@@ -183,13 +190,26 @@ def _command(name: str) -> Callable:
 
 
 def _open(data: Path | None, backend: Backend, endpoint: str | None,
-          shapes: Path | None = None, ontology: Path | None = None) -> Store:
+          shapes: Path | None = None, ontology: Path | None = None, json_output: bool = False) -> Store:
+    """The store a command reads: a remote endpoint, the persistent store (:mod:`evgraph.store.cache`) kept up
+    to date with the files, or, with ``--no-cache``, another backend, or its folder busy, the files in memory."""
     if endpoint:
         if data or shapes or ontology:
             raise ConfigError("Give either --endpoint or local folders (--data, --shapes, --ontology), not both.")
         auth = os.environ.get("EVGRAPH_ENDPOINT_AUTH")
         return connect(endpoint, {"Authorization": auth} if auth else None)
-    return load_store(data=data, shapes=shapes, ontology=ontology, backend=backend.value)
+    from evgraph.cli.progress import progress_bar
+
+    with progress_bar("Loading", "bytes", json_output) as progress:
+        if _state["cache"] and backend.value == "oxigraph":
+            from evgraph.paths import Layout
+            from evgraph.store.cache import open_cached
+
+            layout = Layout.default().with_overrides(data=data, shapes=shapes, ontology=ontology)
+            cached = open_cached(layout, _state["store"], progress=progress)
+            if cached is not None:
+                return cached
+        return load_store(data=data, shapes=shapes, ontology=ontology, backend=backend.value, progress=progress)
 
 
 def _print_json(value: object) -> None:
@@ -210,7 +230,7 @@ def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontol
     """
     from evgraph.validation import validate
 
-    store = _open(data, backend, None, shapes, ontology)
+    store = _open(data, backend, None, shapes, ontology, json_output=output_format is TextOrJson.json)
     report = validate(store)
     if output_format is TextOrJson.json:
         _print_json(report.to_json())
@@ -228,7 +248,7 @@ def stats_command(data: DataOption = None, backend: BackendOption = Backend[BACK
     """
     from evgraph.stats import compute_stats
 
-    stats = compute_stats(_open(data, backend, endpoint))
+    stats = compute_stats(_open(data, backend, endpoint, json_output=output_format is TextOrJson.json))
     if output_format is TextOrJson.json:
         _print_json(stats.to_json())
         return
@@ -328,7 +348,7 @@ def query_command(
         raise QueryError(f"evgraph query runs SELECT queries; this one is {query.form}.",
                          hint="Run other query forms in any SPARQL tool against `evgraph push`ed data.")
     bound = queries.bind(query, queries.parse_params(param or []))
-    store = _open(data, backend, endpoint)
+    store = _open(data, backend, endpoint, json_output=output_format is not ResultFormat.table)
     if store.writable and needs_derivations(query.text):
         add_derivations(store)
     fmt = None if output_format is ResultFormat.table else output_format.value
@@ -378,7 +398,7 @@ def why_command(
     from evgraph.explanation import explain
     from evgraph.lineage.what_if import assume as with_assumptions
 
-    store = _open(data, backend, endpoint)
+    store = _open(data, backend, endpoint, json_output=output_format is ExplanationFormat.json)
     assumptions = _assumptions(assume, store)
     explanations = explain(store, thing)
     if assumptions:
@@ -398,7 +418,8 @@ def trace_command(
     """
     from evgraph.explanation import explain
 
-    explanations = explain(_open(data, backend, endpoint), thing, check_rules=False)
+    explanations = explain(_open(data, backend, endpoint, json_output=output_format is ExplanationFormat.json), thing,
+                           check_rules=False)
     _render_explanations(explanations, output_format, with_rules=False)
 
 
@@ -437,7 +458,7 @@ def audit_command(
     if unknown:
         raise ConfigError(f"Unknown verdict {', '.join(unknown)} for --fail-on.",
                           hint=f"Choose from: {', '.join(FINDING_KINDS)}.")
-    store = _open(data, backend, endpoint)
+    store = _open(data, backend, endpoint, json_output=output_format is AuditFormat.json and out is None)
     assumptions = _assumptions(assume, store)
     audit = run_audit(store)
     if output_format is AuditFormat.html:

@@ -67,8 +67,13 @@ def data_digest(store: Store) -> str:
     return hashlib.sha256(store.dump(store.graphs_of("data"))).hexdigest()
 
 
-def add_derivations(store: Store) -> list[Derivation]:
-    """Derive every claim in the store and materialise the results as the store's derived named graph."""
+def add_derivations(store: Store) -> list[Derivation] | None:
+    """Derive every claim in the store and materialise the results as the store's derived named graph.
+
+    Returns the derivations; None when the store's derived graph was already current and was kept.
+    """
+    if store.derived_current():
+        return None
     derivations = derive_all(read_evidence(store))
     store.add_derived(derived_triples(derivations, data_digest(store)))
     return derivations

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from evgraph.errors import ConfigError
 from evgraph.paths import Layout
@@ -29,8 +29,11 @@ BACKENDS = ("oxigraph", "rdflib")
 
 
 def load_store(layout: Layout | None = None, *, data: Path | None = None, shapes: Path | None = None,
-               ontology: Path | None = None, roles: Iterable[str] = ROLES, backend: str = "oxigraph") -> Store:
-    """Load the ontology, shapes and data folders into an embedded store (named graphs: docs/provenance.md).
+               ontology: Path | None = None, roles: Iterable[str] = ROLES, backend: str = "oxigraph",
+               progress: Callable[[int, int], None] | None = None) -> Store:
+    """Load the ontology, shapes and data folders into an embedded store in memory (named graphs:
+    docs/provenance.md); ``progress`` is told the bytes read and the bytes in all. The command line keeps
+    the loaded store on disk instead (:mod:`evgraph.store.cache`).
 
     Raises :class:`ConfigError` for a missing folder or unknown backend and :class:`DataError` for an
     empty folder or a file that does not parse (naming the file and line).
@@ -42,7 +45,7 @@ def load_store(layout: Layout | None = None, *, data: Path | None = None, shapes
         from evgraph.store.rdflib_store import RdflibStore as backend_class
     else:
         raise ConfigError(f"Unknown backend '{backend}'.", hint=f"Choose one of: {', '.join(BACKENDS)}.")
-    return load_files(backend_class(layout), roles)
+    return load_files(backend_class(layout), roles, progress)
 
 
 def scratch_copy(store: Store, extra: Mapping[IRI, Iterable[Triple]]) -> Store:

@@ -13,7 +13,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from evgraph.errors import ConfigError, DataError
 from evgraph.namespaces import GRAPH_BASE
@@ -145,6 +145,11 @@ class Store(ABC):
         self.files = [f for f in self.files if f.role != "derived"]
         self.files.append(LoadedFile("derived", Path(), "", (DERIVED_GRAPH,), len(triples)))
 
+    def derived_current(self) -> bool:
+        """True when the derived graph already holds what the rules conclude from this data with these rules
+        (a persistent store that kept it, :mod:`evgraph.store.cache`); then the rules need not run again."""
+        return False
+
     def source_files(self) -> list[Path]:
         """The data, then ontology, files a node may be defined in."""
         return [f.path for f in self.files_of("data") + self.files_of("ontology")]
@@ -252,22 +257,32 @@ def role_of(graph: IRI) -> str:
     return head if head in ("ontology", "shapes") and "/" in local else "data"
 
 
-def load_files(store: Store, roles: Iterable[str] = ROLES) -> Store:
+def load_files(store: Store, roles: Iterable[str] = ROLES, progress: Callable[[int, int], None] | None = None) -> Store:
     """Load the layout's folders into ``store``; returns the store.
 
     A Turtle file goes into a graph named after its path; a TriG file into the graphs it names. A
     graph of one role may not be written by a file of another (say, data naming an ontology graph).
+    ``progress``, when given, is told the bytes read so far and the bytes in all.
     """
-    for role in roles:
-        folder: Path = getattr(store.layout, role)
-        for path in rdf_files(folder, role):
-            relative = path.relative_to(folder).as_posix()
-            sizes = store.load_file(path, graph_name(role, relative))
-            misplaced = sorted(g for g in sizes if role_of(g) != role)
-            if misplaced:
-                raise DataError(f"{path}: writes the graph <{misplaced[0]}>, whose name marks it as"
-                                f" {role_of(misplaced[0])}, not {role}.",
-                                hint="Name data graphs under graph/source/, graph/joint/, graph/inferred/ or graph/curation"
-                                     " (docs/provenance.md).")
-            store.files.append(LoadedFile(role, path, relative, tuple(sorted(sizes)), sum(sizes.values())))
+    found = [(role, path) for role in roles for path in rdf_files(getattr(store.layout, role), role)]
+    total, done = sum(path.stat().st_size for _, path in found), 0
+    for role, path in found:
+        store.files.append(load_one(store, role, path))
+        done += path.stat().st_size
+        if progress:
+            progress(done, total)
     return store
+
+
+def load_one(store: Store, role: str, path: Path) -> LoadedFile:
+    """Load one file of a role's folder into ``store`` (:func:`load_files`), refusing a graph of another role."""
+    folder: Path = getattr(store.layout, role)
+    relative = path.relative_to(folder).as_posix()
+    sizes = store.load_file(path, graph_name(role, relative))
+    misplaced = sorted(g for g in sizes if role_of(g) != role)
+    if misplaced:
+        raise DataError(f"{path}: writes the graph <{misplaced[0]}>, whose name marks it as"
+                        f" {role_of(misplaced[0])}, not {role}.",
+                        hint="Name data graphs under graph/source/, graph/joint/, graph/inferred/ or graph/curation"
+                             " (docs/provenance.md).")
+    return LoadedFile(role, path, relative, tuple(sorted(sizes)), sum(sizes.values()))

@@ -1,4 +1,4 @@
-"""The default backend: an embedded Oxigraph store (pyoxigraph), in memory."""
+"""The default backend: an embedded Oxigraph store (pyoxigraph), in memory or on disk (:mod:`evgraph.store.cache`)."""
 
 from __future__ import annotations
 
@@ -44,13 +44,19 @@ def from_term(term: Term):
 
 
 class OxigraphStore(Store):
-    """Everything in one in-process Oxigraph store; the default graph is the union of the named graphs."""
+    """Everything in one in-process Oxigraph store; the default graph is the union of the named graphs.
+
+    With ``path`` the store is kept on disk there (RocksDB), and opening it again finds what was loaded.
+    """
 
     backend = "oxigraph"
 
-    def __init__(self, layout: Layout):
+    def __init__(self, layout: Layout, path: Path | None = None):
         super().__init__(layout)
-        self._store = ox.Store()
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+
+    def close(self) -> None:
+        self._store.flush()
 
     def _query(self, sparql: str, bindings: Mapping[str, Term] | None):
         check_query(sparql, self)  # Oxigraph would call a SERVICE itself: the policy refuses it first

@@ -1,0 +1,207 @@
+"""The persistent store: reused while its inputs are unchanged, brought up to date graph by graph when they change,
+and rebuilt by a new evgraph; whatever it did, it holds what loading the files afresh would hold."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+
+from evgraph.cli import app
+from evgraph.paths import Layout
+from evgraph.rules import add_derivations
+from evgraph.store import DERIVED_GRAPH, cache, load_store
+from evgraph.store.cache import open_cached
+
+GRAPH = "https://w3id.org/evgraph/graph/source/example.org-shared"
+SHARED_A = f"""@prefix ex: <https://example.org/evgraph-test/> .
+GRAPH <{GRAPH}> {{ ex:a ex:says "from a" . }}
+"""
+SHARED_B = f"""@prefix ex: <https://example.org/evgraph-test/> .
+GRAPH <{GRAPH}> {{ ex:b ex:says "from b" . }}
+"""
+
+
+@pytest.fixture
+def layout(tmp_path) -> Layout:
+    """A layout of its own: copies of the bundled ontology, shapes and queries, and two small data files."""
+    bundled = Layout.default()
+    for name in ("ontology", "shapes", "queries", "data"):
+        (tmp_path / name).mkdir() if name == "data" else shutil.copytree(getattr(bundled, name), tmp_path / name)
+    shutil.copy(FIXTURES / "good_evidence_chain.ttl", tmp_path / "data")
+    shutil.copy(FIXTURES / "fact_sources.trig", tmp_path / "data")
+    return Layout(tmp_path / "ontology", tmp_path / "shapes", tmp_path / "data", tmp_path / "queries",
+                  bundled.assumptions)
+
+
+def reopen(layout: Layout, folder: Path):
+    store = open_cached(layout, folder)
+    assert store is not None
+    return store
+
+
+def same_quads(store) -> bytes:
+    """The store's quads, blank-node labels (which each parse draws afresh) blanked, sorted."""
+    return b"".join(sorted(re.sub(rb"_:[0-9A-Za-z]+", b"_:", line) for line in store.dump().splitlines(keepends=True)))
+
+
+def fresh_dump(layout: Layout) -> bytes:
+    return same_quads(load_store(layout))
+
+
+def test_a_second_open_reuses_the_store_and_holds_what_a_fresh_load_holds(layout, tmp_path):
+    first = reopen(layout, tmp_path / "store")
+    assert first.refresh == ("loaded", [])
+    files = [(f.role, f.relative, f.graphs, f.triples) for f in first.files]
+    first.close()
+    second = reopen(layout, tmp_path / "store")
+    assert second.refresh == ("reused", [])
+    assert [(f.role, f.relative, f.graphs, f.triples) for f in second.files] == files
+    assert same_quads(second) == fresh_dump(layout)
+
+
+def test_a_changed_data_file_reloads_only_that_file(layout, tmp_path):
+    reopen(layout, tmp_path / "store").close()
+    chain = layout.data / "good_evidence_chain.ttl"
+    chain.write_text(chain.read_text().replace('"Example trial"@en', '"Example trial, renamed"@en'))
+    store = reopen(layout, tmp_path / "store")
+    assert store.refresh == ("updated", ["good_evidence_chain.ttl"])
+    assert same_quads(store) == fresh_dump(layout)
+    assert b"Example trial, renamed" in store.dump()
+
+
+@pytest.mark.parametrize("folder", ["ontology", "shapes"])
+def test_a_changed_ontology_or_shapes_file_is_reloaded(layout, tmp_path, folder):
+    reopen(layout, tmp_path / "store").close()
+    target = sorted(getattr(layout, folder).rglob("*.ttl"))[0]
+    target.write_text(target.read_text() + '\n<https://example.org/evgraph-test/x> a <https://example.org/evgraph-test/Marker> .\n')
+    store = reopen(layout, tmp_path / "store")
+    assert store.refresh == ("updated", [target.relative_to(getattr(layout, folder)).as_posix()])
+    assert same_quads(store) == fresh_dump(layout)
+
+
+def test_added_and_removed_files_add_and_remove_their_graphs(layout, tmp_path):
+    reopen(layout, tmp_path / "store").close()
+    (layout.data / "a.trig").write_text(SHARED_A)
+    added = reopen(layout, tmp_path / "store")
+    assert added.refresh == ("updated", ["a.trig"])
+    assert GRAPH in added.graphs_of("data")
+    added.close()
+    (layout.data / "a.trig").unlink()
+    removed = reopen(layout, tmp_path / "store")
+    assert removed.refresh == ("updated", ["a.trig"])
+    assert GRAPH not in removed.graphs_of("data")
+    assert same_quads(removed) == fresh_dump(layout)
+
+
+def test_a_graph_two_files_write_keeps_the_unchanged_files_triples(layout, tmp_path):
+    (layout.data / "a.trig").write_text(SHARED_A)
+    (layout.data / "b.trig").write_text(SHARED_B)
+    reopen(layout, tmp_path / "store").close()
+    (layout.data / "a.trig").write_text(SHARED_A.replace("from a", "from a, changed"))
+    store = reopen(layout, tmp_path / "store")
+    assert store.refresh == ("updated", ["a.trig"])
+    dump = store.dump(graphs=[GRAPH]).decode()
+    assert '"from a, changed"' in dump and '"from b"' in dump and '"from a"' not in dump
+    assert same_quads(store) == fresh_dump(layout)
+
+
+def test_the_derived_graph_is_kept_until_data_queries_or_ontology_change(layout, tmp_path):
+    store = reopen(layout, tmp_path / "store")
+    assert not store.derived_current()
+    assert add_derivations(store) is not None
+    derived = store.dump(graphs=[DERIVED_GRAPH])
+    store.close()
+    kept = reopen(layout, tmp_path / "store")
+    assert kept.derived_current() and add_derivations(kept) is None
+    assert kept.dump(graphs=[DERIVED_GRAPH]) == derived
+    kept.close()
+    for changed in (layout.queries / "internal" / "claims.rq", layout.data / "good_evidence_chain.ttl",
+                    sorted(layout.ontology.rglob("*.ttl"))[0]):
+        changed.write_text(changed.read_text() + "\n# changed\n")
+        store = reopen(layout, tmp_path / "store")
+        assert not store.derived_current(), changed
+        assert add_derivations(store) is not None
+        store.close()
+
+
+def test_a_new_evgraph_version_reloads_everything(layout, tmp_path, monkeypatch):
+    reopen(layout, tmp_path / "store").close()
+    monkeypatch.setattr(cache, "_version", lambda: "99.0")
+    store = reopen(layout, tmp_path / "store")
+    assert store.refresh == ("loaded", [])
+    assert json.loads((tmp_path / "store" / "manifest.json").read_text())["software"]["evgraph"] == "99.0"
+    assert same_quads(store) == fresh_dump(layout)
+
+
+def test_a_file_that_no_longer_parses_is_refused_and_the_next_open_rebuilds(layout, tmp_path):
+    from evgraph.errors import DataError
+
+    reopen(layout, tmp_path / "store").close()
+    chain = layout.data / "good_evidence_chain.ttl"
+    good = chain.read_text()
+    chain.write_text(good + "\nthis is not turtle\n")
+    with pytest.raises(DataError, match=r"good_evidence_chain\.ttl:\d+: Turtle syntax error"):
+        open_cached(layout, tmp_path / "store")
+    chain.write_text(good)
+    store = reopen(layout, tmp_path / "store")
+    assert store.refresh == ("loaded", [])
+    assert same_quads(store) == fresh_dump(layout)
+
+
+def test_a_busy_store_folder_is_not_opened_twice(layout, tmp_path):
+    held = reopen(layout, tmp_path / "store")
+    assert open_cached(layout, tmp_path / "store") is None
+    held.close()
+    reopen(layout, tmp_path / "store").close()
+
+
+def test_the_cache_home_keeps_the_most_recently_used_folders(layout, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "KEEP", 2)
+    folders = []
+    for number in range(3):
+        data = tmp_path / f"data-{number}"
+        shutil.copytree(layout.data, data)
+        moved = layout.with_overrides(data=data)
+        store = reopen(moved, None)
+        folders.append(store.folder)
+        store.close()
+    assert [f.exists() for f in folders] == [False, True, True]
+    assert folders[2].parent == tmp_path / "cache" / "evgraph" / "stores"
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "evgraph", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, check=False)
+
+
+def test_the_command_line_answers_alike_from_a_new_a_kept_and_no_store(tmp_path):
+    from typer.testing import CliRunner
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / "good_evidence_chain.ttl", data)
+    runner = CliRunner()
+    args = ["why", "https://example.org/evgraph-test/rating", "--data", str(data), "--format", "json"]
+    first = runner.invoke(app, ["--store", str(tmp_path / "store"), *args])
+    kept = runner.invoke(app, ["--store", str(tmp_path / "store"), *args])
+    memory = runner.invoke(app, ["--no-cache", *args])
+    assert first.exit_code == kept.exit_code == memory.exit_code == 0, first.output
+    assert first.stdout == kept.stdout == memory.stdout
+    assert json.loads(first.stdout)[0]["subject"]["iri"] == "https://example.org/evgraph-test/rating"
+    assert (tmp_path / "store" / "manifest.json").is_file()
+
+
+def test_no_cache_writes_nothing_to_the_cache_home(tmp_path):
+    result = run_cli("--no-cache", "stats", "--format", "json", env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["triples"] > 0
+    assert not (tmp_path / "cache").exists()
