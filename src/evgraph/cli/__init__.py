@@ -513,7 +513,7 @@ def push_command(
 
 # The linked-data commands (export, release, ingest, diff) and the lineage commands (impact, weak-points,
 # org, diagram) live beside this module; importing them registers them on ``app``.
-from evgraph.cli import diagrams, lineage, linked, organisations, serve  # noqa: E402, F401
+from evgraph.cli import diagrams, lineage, linked, organisations, serve, synth  # noqa: E402, F401
 
 
 def commands_markdown() -> str:
