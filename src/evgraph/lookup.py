@@ -38,11 +38,11 @@ def _nouns(kinds: tuple[str, ...]) -> str:
     return nouns[0] if len(nouns) == 1 else ", ".join(nouns[:-1]) + " or " + nouns[-1]
 
 
-def nameable(store: Store, kinds: tuple[str, ...] = EXPLAINABLE) -> list[Match]:
-    """Every node of the given kinds (internal/nameable.rq), by kind then label; a node of several kinds
-    is listed once, as the first of them in ``kinds``."""
+def nameable(store: Store, kinds: tuple[str, ...] = EXPLAINABLE, node: IRI | None = None) -> list[Match]:
+    """Every node of the given kinds (internal/nameable.rq), or only ``node`` if it is one, by kind then label; a
+    node of several kinds is listed once, as the first of them in ``kinds``."""
     grouped: dict[IRI, list[dict]] = {}
-    for row in run(store, "internal/nameable"):
+    for row in run(store, "internal/nameable", {"node": node} if node is not None else {}):
         if isinstance(row["node"], IRI) and str(row["kind"]).rsplit("#", 1)[-1] in kinds:
             grouped.setdefault(row["node"], []).append(row)
     matches = []
@@ -67,16 +67,17 @@ def resolve(store: Store, text: str, kinds: tuple[str, ...] = EXPLAINABLE) -> Ma
     listing them; none raises NotFound with the nearest labels.
     """
     text = text.strip()
-    candidates = nameable(store, kinds)
-    by_iri = {m.iri: m for m in candidates}
     iri = text[1:-1] if text.startswith("<") and text.endswith(">") else text
     prefix, sep, local = iri.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
         iri = PREFIXES[prefix] + local
-    if not any(ch.isspace() for ch in iri) and IRI(iri) in by_iri:
-        return by_iri[IRI(iri)]
+    if sep and not any(ch.isspace() or ch in '<>"{}|\\^`' for ch in iri):  # an IRI: look up that node alone
+        named = nameable(store, kinds, IRI(iri))
+        if named:
+            return named[0]
     if "://" in iri:
         raise NotFound(f"No {_nouns(kinds)} has the IRI {iri}.")
+    candidates = nameable(store, kinds)
     wanted = text.lower()
     for matches in (
         [m for m in candidates if str(m.iri).rsplit("/", 1)[-1].lower() == wanted],
