@@ -201,12 +201,17 @@ class Tally:
 
     def add(self, literal: str | None = None) -> None:
         """Count one triple; ``literal`` is its object's lexical form when the object is a literal."""
-        self.triples += 1
+        self.add_counted(1, 0 if literal is None else len(literal))
+
+    def add_counted(self, triples: int, longest_literal: int) -> None:
+        """Count ``triples`` at once, the longest of whose literals has ``longest_literal`` characters (for a
+        parser that counted them itself)."""
+        self.triples += triples
         if self.triples > self.max_triples:
             raise DataError(f"{self.source}: more than {self.max_triples:,} triples, the most evgraph reads from one"
                             f" file (set {MAX_TRIPLES.env} to change it).")
-        if literal is not None and len(literal) > self.max_literal:
-            raise DataError(f"{self.source}: a literal of {len(literal):,} characters, longer than the"
+        if longest_literal > self.max_literal:
+            raise DataError(f"{self.source}: a literal of {longest_literal:,} characters, longer than the"
                             f" {self.max_literal:,} evgraph reads (set {MAX_LITERAL_CHARS.env} to change it).")
 
 
