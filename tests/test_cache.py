@@ -205,3 +205,8 @@ def test_no_cache_writes_nothing_to_the_cache_home(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["triples"] > 0
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_readme_says_how_many_store_folders_are_kept():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert cache.KEEP == 8 and "The eight most recently used\n  folders are kept." in readme
