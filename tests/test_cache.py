@@ -210,3 +210,14 @@ def test_no_cache_writes_nothing_to_the_cache_home(tmp_path):
 def test_the_readme_says_how_many_store_folders_are_kept():
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert cache.KEEP == 8 and "The eight most recently used\n  folders are kept." in readme
+
+
+def test_release_reports_each_step_to_a_progress_callback(tmp_path):
+    from evgraph.linked.release import release
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / "good_evidence_chain.ttl", data)
+    seen = []
+    release(load_store(data=data), tmp_path / "releases", "1.0", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(step, seen[0][1]) for step in range(1, seen[0][1] + 1)] and seen[0][1] >= 5

@@ -112,9 +112,12 @@ def release_command(
 
     Example: evgraph release --out releases --previous releases/2026.11.01
     """
+    from evgraph.cli.progress import progress_bar
     from evgraph.linked.release import release
 
-    result = release(load_store(data=data, backend=backend.value), out, version, previous, endpoint)
+    store = load_store(data=data, backend=backend.value)
+    with progress_bar("Releasing", "steps") as progress:
+        result = release(store, out, version, previous, endpoint, progress)
     _out().print(f"Wrote release {result.version} to {result.folder} ({len(result.files)} files).", markup=False)
 
 

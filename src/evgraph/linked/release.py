@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from evgraph import render
 from evgraph.audit import run_audit
@@ -74,8 +75,11 @@ class Release:
 
 
 def release(store: Store, out: Path, version: str | None = None, previous: Path | None = None,
-            endpoint: str | None = None) -> Release:
+            endpoint: str | None = None, progress: Callable[[int, int], None] | None = None) -> Release:
     """Write a versioned release of the whole graph into ``out/<version>/`` (version default: the issued date).
+
+    ``progress``, when given, is told the steps done (an export, each format, the description, the audit, the
+    write) and how many there are.
 
     Raises :class:`ConfigError` when the version folder exists, the version is not a plain folder name,
     or ``previous`` is not a release folder.
@@ -94,8 +98,11 @@ def release(store: Store, out: Path, version: str | None = None, previous: Path 
 
     files: dict[str, bytes] = {}
     distributions = []
+    steps = iter(range(1, len(FORMATS) + 5))
+    advance = (lambda: progress(next(steps), len(FORMATS) + 4)) if progress else (lambda: None)
     # One run of the rules for every format, so all of them carry the same derived graph.
     nquads = export(store, "nquads", "all").content
+    advance()
     ctx = context(store.layout)
     prefixes = {k: v for k, v in ctx.items() if isinstance(v, str) and v.endswith(("/", "#"))}
     for fmt in FORMATS:
@@ -104,20 +111,24 @@ def release(store: Store, out: Path, version: str | None = None, previous: Path 
         files[name] = to_jsonld(nquads, ctx) if fmt == "jsonld" else serialize(nquads, fmt, prefixes)
         distributions.append(describe.Distribution(fmt, name, media, len(files[name]), _sha256(files[name]),
                                                     FORMATS[fmt]))
+        advance()
     turtle = describe.describe(describe.count(store), version, issued, distributions, endpoint,
                                before["version"] if before else None)
     files[DESCRIPTION_FILE] = turtle.encode("utf-8")
     files["dataset.jsonld"] = describe.to_jsonld(turtle, ctx)
+    advance()
     audit = run_audit(store)
     files["audit.html"] = render.audit_html(audit, audit_diagrams(store, audit)).encode("utf-8")
     files["audit.json"] = (json.dumps(audit.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     files["CHANGES.md"] = changes(before, _counts(files[DESCRIPTION_FILE]), domain).encode("utf-8")
     files[SUMS_FILE] = "".join(f"{_sha256(files[n])}  {n}\n" for n in sorted(files)).encode("utf-8")
+    advance()
 
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
         with folder_lock(Path(out), "release"):
             _write(target, files)
+        advance()
     except OSError as error:
         if isinstance(error, ReleaseNotWritten):
             raise
