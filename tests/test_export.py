@@ -218,13 +218,11 @@ def test_a_file_written_atomically_gets_the_mode_a_plain_open_would_give(tmp_pat
     assert (tmp_path / "atomic.txt").stat().st_mode == (tmp_path / "plain.txt").stat().st_mode
 
 
-def test_json_ld_refuses_a_literal_the_json_ld_library_would_split_in_one_sentence():
-    from evgraph.errors import DataError
+def test_json_ld_keeps_a_literal_holding_a_character_python_splits_lines_at():
     from evgraph.linked.export import to_jsonld
 
     nquads = ('<https://example.org/evgraph-test/n> <http://www.w3.org/2000/01/rdf-schema#label> '
-              '"one\u2028two" <https://w3id.org/evgraph/graph/curation> .\n').encode("utf-8")
-    with pytest.raises(DataError) as refused:
-        to_jsonld(nquads, {"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
-    assert refused.value.message == ("JSON-LD cannot be written: the value in N-Quads line 1 holds the character "
-                                     "U+2028, which the JSON-LD library reads as a line break.")
+              '"one\u2028two\u0085three" <https://w3id.org/evgraph/graph/curation> .\n').encode("utf-8")
+    written = json.loads(to_jsonld(nquads, {"rdfs": "http://www.w3.org/2000/01/rdf-schema#"}))
+    assert written["@id"] == "https://w3id.org/evgraph/graph/curation"
+    assert written["@graph"][0]["rdfs:label"] == "one\u2028two\u0085three"

@@ -15,18 +15,17 @@ the same data always exports to the same bytes.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from evgraph.errors import ConfigError, DataError, NotFound, QueryError
+from evgraph.errors import ConfigError, NotFound, QueryError
 from evgraph.linked.bundle import bundle_quads
 from evgraph.lookup import resolve
 from evgraph.paths import Layout
 from evgraph.queries import expand_iri
 from evgraph.rules import add_derivations
-from evgraph.store import RDF_FORMATS, Store, serialize
-from evgraph.terms import IRI
+from evgraph.store import RDF_FORMATS, Store, dump_quads, serialize
+from evgraph.terms import IRI, BlankNode
 
 #: The graph roles each scope exports.
 SCOPES = {"all": ("ontology", "data", "derived"), "curated": ("data",), "derived": ("derived",),
@@ -99,27 +98,38 @@ def bundle_subject(store: Store, text: str) -> IRI:
     return iri
 
 
-#: Characters Python's str.splitlines() breaks lines at, besides \n and \r (which N-Quads escapes). PyLD splits
-#: N-Quads into lines with it and does not read \uXXXX escapes, so a literal holding one cannot go through it.
-_LINE_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
 def to_jsonld(nquads: bytes, ctx: dict) -> bytes:
     """N-Quads as compacted JSON-LD (named graphs kept), with every array sorted so output is stable."""
     from pyld import jsonld
 
-    options = {"format": "application/n-quads", "documentLoader": _refuse_remote}
-    text = nquads.decode("utf-8")
-    found = _LINE_BREAKS.search(text)
-    if found:
-        line = text[:found.start()].count("\n") + 1
-        raise DataError(f"JSON-LD cannot be written: the value in N-Quads line {line} holds the character "
-                        f"U+{ord(found.group()):04X}, which the JSON-LD library reads as a line break.",
-                        hint="Export as TriG or N-Quads, which keep it, or correct the value.")
-    expanded = jsonld.from_rdf(text, options)
+    expanded = jsonld.from_rdf(_rdf_dataset(nquads), {"documentLoader": _refuse_remote})
     compacted = jsonld.compact(expanded, {"@context": ctx}, {"documentLoader": _refuse_remote})
     body = {key: value for key, value in _sorted(compacted).items() if key != "@context"}
     return (json.dumps({"@context": ctx, **body}, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _rdf_dataset(nquads: bytes) -> dict[str, list[dict]]:
+    """A store's N-Quads as PyLD's RDF dataset (graph name, or @default, to triples), read by Oxigraph.
+
+    PyLD's own N-Quads reader compares each triple with every other of its graph (a dump has no duplicates)
+    and splits lines where N-Quads does not (U+2028 and the like, which a literal may hold).
+    """
+    dataset: dict[str, list[dict]] = {}
+    for subject, predicate, value, graph in dump_quads(nquads):
+        triple = {"subject": _pyld_term(subject), "predicate": _pyld_term(predicate), "object": _pyld_term(value)}
+        dataset.setdefault("@default" if graph is None else str(graph), []).append(triple)
+    return dataset
+
+
+def _pyld_term(term) -> dict:
+    if isinstance(term, IRI):
+        return {"type": "IRI", "value": str(term)}
+    if isinstance(term, BlankNode):
+        return {"type": "blank node", "value": f"_:{term}"}
+    literal = {"type": "literal", "value": term.lexical, "datatype": term.datatype}
+    if term.language:
+        literal["language"] = term.language
+    return literal
 
 
 def _sorted(value):

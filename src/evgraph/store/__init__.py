@@ -86,6 +86,13 @@ def serialize(nquads: bytes, name: str, prefixes: Mapping[str, str]) -> bytes:
     return convert(nquads, name, prefixes)
 
 
+def dump_quads(nquads: bytes) -> list[tuple[Term, Term, Term, IRI | None]]:
+    """The quads of N-Quads a store dumped, as evgraph terms (its own output: no input limits apply)."""
+    from evgraph.store.oxigraph_store import read_dump
+
+    return read_dump(nquads)
+
+
 def read_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Term, Term, IRI | None]]:
     """The quads of one RDF file, graph None for the default graph.
 

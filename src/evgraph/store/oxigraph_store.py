@@ -209,6 +209,13 @@ def parse_quads(path: Path, nquads: bytes | None = None) -> list[tuple[Term, Ter
              None if isinstance(q.graph_name, ox.DefaultGraph) else IRI(q.graph_name.value)) for q in parsed]
 
 
+def read_dump(nquads: bytes) -> list[tuple[Term, Term, Term, IRI | None]]:
+    """The quads of N-Quads a store dumped (:meth:`OxigraphStore.dump`), as evgraph terms."""
+    return [(to_term(q.subject), to_term(q.predicate), to_term(q.object),
+             None if isinstance(q.graph_name, ox.DefaultGraph) else IRI(q.graph_name.value))
+            for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)]
+
+
 def syntax_error(sparql: str) -> str | None:
     """The parser's complaint about a query, or None when it parses (checked on an empty store).
 
