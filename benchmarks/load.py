@@ -31,7 +31,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import platform
 import random
 import shutil
 import socket
@@ -43,8 +42,9 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
+
+from machine import machine
 
 from evgraph.namespaces import EV, ID_BASE
 from evgraph.queries import bind, catalogue
@@ -328,26 +328,6 @@ def summary(outcomes: list[Outcome], seconds: float) -> dict:
             "all": stats(outcomes), "all_but_expensive": stats([o for o in outcomes if o.kind != "expensive"]),
             "by_kind": {k: stats([o for o in outcomes if o.kind == k]) for k in kinds},
             "problems": sorted({f"{o.kind} {o.label}: {o.problem}" for o in outcomes if o.problem})[:20]}
-
-
-def machine() -> dict:
-    def meminfo(key: str) -> int:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-        return 0
-
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown")
-    versions = {}
-    for name in ("evgraph", "pyoxigraph", "uvicorn", "starlette", "rdflib", "pyshacl", "pyld"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": model, "ram_gib": round(meminfo("MemTotal") / 2**20, 1),
-            "kernel": platform.release(), "python": platform.python_version(), "versions": versions,
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
 def mib(kib: int) -> str:
