@@ -19,6 +19,7 @@ import multiprocessing
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -100,7 +101,16 @@ class Query:
 
 
 def parse_query(text: str, name: str, path: Path | None = None, require_header: bool = True) -> Query:
-    """Read a query's decorator header; raise QueryError when it is malformed or the SPARQL is not valid."""
+    """Read a query's decorator header; raise QueryError when it is malformed or the SPARQL is not valid.
+
+    A text is read and checked once per process: asked again (each listing of the catalogue, each what-if),
+    the same :class:`Query` is returned without parsing the SPARQL a second time.
+    """
+    return _parsed(text, name, path, require_header)
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str, name: str, path: Path | None, require_header: bool) -> Query:
     summary, description, params = "", [], []
     section = None
     for line in text.splitlines():
@@ -162,7 +172,7 @@ def get_query(name_or_file: str, folder: Path | None = None) -> Query:
     if key not in _LOADED:
         candidate = folder / f"{name_or_file}.rq"
         if not _NAME.match(name_or_file) or not candidate.is_file():
-            names = ", ".join(q.name for q in catalogue(folder))
+            names = ", ".join(p.stem for p in sorted(folder.glob("*.rq")))  # the names only: nothing is parsed
             raise NotFound(f"No query named '{name_or_file}'.",
                            hint=f"Known queries: {names}. Or give the path of a .rq file.")
         _LOADED[key] = parse_query(candidate.read_text(encoding="utf-8"), name_or_file, candidate)
