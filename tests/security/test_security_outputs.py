@@ -290,6 +290,13 @@ DIRECT_WRITES = {
     ("linked/ingest.py", "shutil.copytree(layout.data, copy)"): "a scratch copy of the data, to validate the batch",
     ("linked/ingest.py", "(copy / relative).write_text(text"): "the batch into that scratch copy",
     ("linked/versions.py", '(folders[role] / "export.trig").write_bytes('): "a side of a diff, in a temporary folder",
+    ("store/cache.py", "lock = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT, 0o600)"): "the store folder's empty lock file",
+    ("store/cache.py", "lock = os.open(stale / _LOCK, os.O_RDWR)"): "locks a stale store folder before removing it",
+    ("synth/__init__.py", "os.rename(building, out)"): "puts the synthetic folder, complete, in place",
+    ("synth/__init__.py", "os.rename(out, old)"): "moves synth's own previous folder aside to replace it",
+    ("synth/__init__.py", "os.rename(old, out)"): "puts that folder back when the replacement failed",
+    ("synth/__init__.py", "(building / MARKER).write_text("): "the marker file, inside the folder being built",
+    ("synth/trig.py", 'open(self.folder / name, "w"'): "a synthetic file, inside the folder being built",
 }
 WRITE_CALL = re.compile(r"\.write_text\(|\.write_bytes\(|\bopen\([^)]*['\"][wax]b?\+?['\"]|\.open\(['\"][wax]"
                         r"|os\.open\([^)]*O_(?:WRONLY|RDWR|CREAT)|shutil\.(?:copy\w*|move)\(|os\.(?:replace|rename)\("

@@ -579,6 +579,7 @@ def _bypassing(calls: dict) -> list[str]:
 ENGINE_INTERNAL = {
     ("oxigraph_store.py", "OxigraphStore.load_nquads"): "N-Quads another store dumped (scratch_copy)",
     ("oxigraph_store.py", "convert"): "the store's own sorted dump, re-serialised",
+    ("oxigraph_store.py", "OxigraphStore.replace_graph"): "triples evgraph holds as terms, written as N-Triples",
     ("oxigraph_store.py", "read_dump"): "the store's own dump, as terms for the JSON-LD writer",
     ("sparql_store.py", "push"): "the store's own dump, split per graph",
     ("sparql_store.py", "SparqlStore.construct"): "a SPARQL server's answer, not a file",
