@@ -271,11 +271,12 @@ def _remove_abandoned(folder: Path, name: str) -> None:
     pattern = re.compile(rf"\.{re.escape(name)}\.(\d+)\.[0-9a-f]{{8}}\.tmp")
     for candidate in folder.glob(f".{glob.escape(name)}.*.tmp"):
         found = pattern.fullmatch(candidate.name)
-        if found and not _running(int(found.group(1))):
+        if found and not running(int(found.group(1))):
             candidate.unlink(missing_ok=True)
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
+    """Whether a process with this id is running (someone else's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evgraph.errors import ConfigError
-from evgraph.output import WriteError
+from evgraph.output import WriteError, running
 from evgraph.paths import Layout
 
 #: The file that marks a folder as written by synth (and says what it is); the loader ignores Markdown.
@@ -135,18 +135,8 @@ def _remove_abandoned(parent: Path, name: str) -> None:
     for entry in parent.glob(f".{name}.*.synth-*"):
         found = _BUILDING.fullmatch(entry.name)
         if found and found.group("name") == name and entry.is_dir() and not entry.is_symlink() \
-                and not _running(int(found.group("pid"))):
+                and not running(int(found.group("pid"))):
             shutil.rmtree(entry, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def _marker_text(scale: int, seed: int, files: tuple[str, ...], triples: int, classes: dict[str, int]) -> str:
