@@ -154,15 +154,24 @@ def plain_pyshacl(store) -> Callable[[], object]:
 
 
 def command(args: list[str], env: dict[str, str], cap: float) -> tuple[float | None, int | None]:
-    """Wall seconds and peak resident KiB of ``python -m evgraph ARGS`` as a new process; (None, None) past ``cap``."""
+    """Wall seconds and peak resident KiB of ``python -m evgraph ARGS`` as a new process; (None, None) past ``cap``.
+
+    The peak is the child's own VmHWM, read from ``/proc`` while it runs: ``wait4``'s ru_maxrss would count the
+    pages a forked child shares with this (large) process before it executes Python afresh.
+    """
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "evgraph", *args], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env={**os.environ, **env})
-    deadline = started + cap
+    deadline, peak = started + cap, 0
     while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            return time.perf_counter() - started, usage.ru_maxrss
+        try:
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            peak = max(peak, next((int(line.split()[1]) for line in status.splitlines()
+                                   if line.startswith("VmHWM:")), 0))
+        except (OSError, StopIteration):
+            pass
+        if process.poll() is not None:
+            return time.perf_counter() - started, peak or None
         if time.perf_counter() > deadline:
             process.kill()
             process.wait()
@@ -257,7 +266,11 @@ def measure(scale: int, folder: Path, work: Path, args) -> Run:
         command(cli, env, cap)  # warm: the store is up to date and the derived graph current
         ours, rss = command(cli, env, cap)
         base, base_rss = command([*cli, "--backend", "rdflib"], {"EVGRAPH_NO_CACHE": "1"}, cap)
-        run.add(name, ours or cap, base, "same command, --backend rdflib", peak_rss_mib=round((rss or 0) / 1024),
+        if ours is None:  # past the cap itself: no ratio to give
+            run.add(name, cap, f"not run: evgraph itself took > {cap:.0f} s", "same command, --backend rdflib",
+                    evgraph_past_cap=True)
+            continue
+        run.add(name, ours, base, "same command, --backend rdflib", peak_rss_mib=round((rss or 0) / 1024),
                 baseline_peak_rss_mib=round(base_rss / 1024) if base_rss else None)
     return run
 
@@ -300,8 +313,8 @@ def markdown(report: dict) -> str:
         title = "Bundled data" if run["scale"] == 0 else f"Synthetic graph, scale {run['scale']:,}"
         lines += [f"## {title} ({run['notes']['triples']:,} data triples)", "",
                   "| work | evgraph (s) | baseline | baseline (s) | ratio | peak RSS (MiB) |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r['work']} | {r['evgraph_s']} | {r['baseline']} | {r['baseline_s']} | {r['ratio'] or '—'} | "
-                  f"{r.get('peak_rss_mib', '—')} |" for r in run["rows"]]
+        lines += [f"| {r['work']} | {'> ' if r.get('evgraph_past_cap') else ''}{r['evgraph_s']} | {r['baseline']} | "
+                  f"{r['baseline_s']} | {r['ratio'] or '—'} | {r.get('peak_rss_mib') or '—'} |" for r in run["rows"]]
         lines.append("")
     if report["exponents"]:
         scales = [f"{a:,} → {b:,}" for a, b in zip(report["scales"], report["scales"][1:])]
@@ -330,8 +343,10 @@ def check_targets(runs: list[dict]) -> list[dict]:
             checks.append({"target": f"{work} at {largest['notes']['triples']:,} triples: ≤ {limit} s"
                                      + (f", ≥ {ratio}× baseline" if ratio else ""),
                            "measured": f"{row['evgraph_s']} s" + (f", ×{measured_ratio}" if ratio else ""), "met": met})
-        peak = max((row.get("peak_rss_mib") or 0) for row in largest["rows"])
-        checks.append({"target": "peak RSS of a command ≤ 1536 MiB", "measured": f"{peak} MiB", "met": peak <= 1536})
+        peaks = [row["peak_rss_mib"] for row in largest["rows"] if row.get("peak_rss_mib")]
+        if peaks:
+            checks.append({"target": "peak RSS of a command ≤ 1536 MiB", "measured": f"{max(peaks)} MiB",
+                           "met": max(peaks) <= 1536})
     for run in runs:
         if run["scale"] == 0:
             for row in run["rows"]:
