@@ -132,6 +132,99 @@ def test_the_derived_graph_is_kept_until_data_queries_or_ontology_change(layout,
         store.close()
 
 
+def test_a_kept_answer_is_used_until_a_file_the_queries_or_the_code_change(layout, tmp_path, monkeypatch):
+    code = tmp_path / "code"
+    shutil.copytree(cache._PACKAGE, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "_PACKAGE", code)
+    computed = []
+
+    def answer(store) -> str:
+        return store.kept("answer", lambda: computed.append(1) or f"answer {len(computed)}")
+
+    store = reopen(layout, tmp_path / "store")
+    assert answer(store) == "answer 1"
+    store.close()
+    store = reopen(layout, tmp_path / "store")
+    assert answer(store) == "answer 1" and len(computed) == 1
+    store.close()
+    for changed in (layout.data / "good_evidence_chain.ttl", sorted(layout.ontology.rglob("*.ttl"))[0],
+                    sorted(layout.shapes.rglob("*.ttl"))[0], layout.queries / "internal" / "concepts.rq",
+                    code / "audit.py", code / "serve" / "templates" / "base.html"):
+        changed.write_text(changed.read_text() + "\n# changed\n")
+        store = reopen(layout, tmp_path / "store")
+        assert answer(store) == f"answer {len(computed)}" and answer(store) == f"answer {len(computed)}", changed
+        store.close()
+    assert len(computed) == 7
+
+
+def test_kept_answers_belong_to_evgraph_s_own_code_and_go_with_a_rebuilt_store(layout, tmp_path, monkeypatch):
+    import evgraph
+
+    assert cache._PACKAGE == Path(evgraph.__file__).resolve().parent
+    store = reopen(layout, tmp_path / "store")
+    store.kept("answer", lambda: "old")
+    store.close()
+    monkeypatch.setattr(cache, "_version", lambda: "99.0")
+    store = reopen(layout, tmp_path / "store")
+    assert not (tmp_path / "store" / "answers").exists()
+    assert store.kept("answer", lambda: "new") == "new"
+
+
+def test_a_kept_select_gives_the_rows_the_query_gives(layout, tmp_path):
+    from evgraph.queries import get_query
+
+    text = get_query("level-criteria", layout.queries).text
+    store = reopen(layout, tmp_path / "store")
+    assert store.select_kept(text).rows == store.select(text).rows
+    store.close()
+    store = reopen(layout, tmp_path / "store")
+    kept = store.select_kept(text)
+    assert len(list((tmp_path / "store" / "answers").iterdir())) == 1
+    assert kept.variables == store.select(text).variables and kept.rows == store.select(text).rows
+    assert len(kept.rows) > 10
+
+
+def test_whole_graph_work_reads_the_files_loaded_into_memory(layout, tmp_path, monkeypatch):
+    reopen(layout, tmp_path / "store").close()
+    store = reopen(layout, tmp_path / "store")
+    memory = store.in_memory()
+    assert type(memory).__name__ == "OxigraphStore" and store.in_memory() is memory
+    assert same_quads(memory) == same_quads(store)
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("read through the database")
+
+    monkeypatch.setattr(store, "select", refuse)
+    assert add_derivations(store) is not None  # derived in memory, kept on disk
+    monkeypatch.undo()
+    assert store.derived_current() and len(store.dump(graphs=[DERIVED_GRAPH])) > 0
+
+
+def test_files_changed_after_the_store_was_opened_are_not_read_as_the_store(layout, tmp_path):
+    from evgraph.errors import DataError
+
+    store = reopen(layout, tmp_path / "store")
+    store._memory = None  # the first load keeps its memory copy; a later open has none
+    chain = layout.data / "good_evidence_chain.ttl"
+    chain.write_text(chain.read_text() + "\n# changed\n")
+    with pytest.raises(DataError, match="The files changed while evgraph was reading them; run the command again."):
+        store.in_memory()
+
+
+def test_a_big_new_store_is_written_behind_while_the_command_reads_memory(layout, tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setattr(cache, "BEHIND_BYTES", 0)
+    memory = open_cached(layout, tmp_path / "store", write_behind=True)
+    assert type(memory).__name__ == "OxigraphStore" and same_quads(memory) == fresh_dump(layout)
+    deadline, store = time.monotonic() + 60, None
+    while store is None and time.monotonic() < deadline:  # busy while the detached process writes
+        store = open_cached(layout, tmp_path / "store")
+        time.sleep(0.05)
+    assert store is not None and store.refresh == ("reused", [])
+    assert same_quads(store) == fresh_dump(layout)
+
+
 def test_a_new_evgraph_version_reloads_everything(layout, tmp_path, monkeypatch):
     reopen(layout, tmp_path / "store").close()
     monkeypatch.setattr(cache, "_version", lambda: "99.0")
@@ -198,6 +291,34 @@ def test_the_command_line_answers_alike_from_a_new_a_kept_and_no_store(tmp_path)
     assert first.stdout == kept.stdout == memory.stdout
     assert json.loads(first.stdout)[0]["subject"]["iri"] == "https://example.org/evgraph-test/rating"
     assert (tmp_path / "store" / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("args", [["audit", "--format", "json"], ["audit", "--format", "markdown"],
+                                  ["validate"], ["validate", "--format", "json"]], ids=" ".join)
+def test_audit_and_validate_answer_alike_from_a_kept_answer(tmp_path, monkeypatch, args):
+    from typer.testing import CliRunner
+
+    import evgraph.audit
+    import evgraph.validation
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(FIXTURES / "good_evidence_chain.ttl", data)
+    shutil.copy(FIXTURES / "fault_link_to_nothing.ttl", data)  # a violation: validate exits 1
+    runner = CliRunner()
+    stored = ["--store", str(tmp_path / "store"), *args, "--data", str(data)]
+    first = runner.invoke(app, stored)
+    memory = runner.invoke(app, ["--no-cache", *args, "--data", str(data)])
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(evgraph.audit, "run_audit", refuse)
+    monkeypatch.setattr(evgraph.validation, "validate", refuse)
+    kept = runner.invoke(app, stored)
+    assert first.stdout == kept.stdout == memory.stdout, kept.output
+    assert first.exit_code == kept.exit_code == memory.exit_code == (1 if args[0] == "validate" else 0)
+    assert ("link_to_nothing" in first.stdout) == (args[0] == "validate")
 
 
 def test_no_cache_writes_nothing_to_the_cache_home(tmp_path):

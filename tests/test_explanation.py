@@ -99,6 +99,10 @@ class CountingStore:
         self.asked.append(sparql)
         return self.store.select(sparql, bindings)
 
+    def select_kept(self, sparql):
+        self.asked.append(sparql)
+        return self.store.select_kept(sparql)
+
 
 def test_why_asks_a_fixed_number_of_queries_however_many_studies(bundled_store):
     """No N+1: the navigator recommendation (7 studies) and the FHF one (2 studies) cost the same queries."""

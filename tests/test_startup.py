@@ -8,8 +8,9 @@ import sys
 
 from conftest import FIXTURES
 
-#: Heavy engines and web stacks `why` must not load: validation, lineage, serving, JSON-LD and rdflib.
-NOT_FOR_WHY = ("pyshacl", "networkx", "starlette", "uvicorn", "jinja2", "pyld", "rdflib", "httpx")
+#: Heavy engines and web stacks `why` must not load: validation, lineage, serving, JSON-LD and rdflib; and pydantic,
+#: which typer 0.29 imports to parse options (pyproject.toml keeps it below).
+NOT_FOR_WHY = ("pyshacl", "networkx", "starlette", "uvicorn", "jinja2", "pyld", "rdflib", "httpx", "pydantic")
 
 
 def imported_modules(*args: str, env: dict[str, str] | None = None) -> tuple[set[str], subprocess.CompletedProcess]:
@@ -36,3 +37,11 @@ def test_help_imports_none_of_them_either():
     modules, run = imported_modules("--help")
     assert run.returncode == 0 and "Usage" in run.stdout
     assert sorted(set(NOT_FOR_WHY) & modules) == []
+
+
+def test_the_version_the_package_declares_is_the_one_evgraph_knows():
+    from importlib.metadata import version
+
+    import evgraph
+
+    assert version("evgraph") == evgraph.__version__ and evgraph.__version__.count(".") == 2

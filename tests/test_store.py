@@ -285,3 +285,22 @@ def test_only_the_store_package_and_validation_import_an_rdf_engine():
     assert any(p.startswith("store/") for p in importing)  # the scan does find the imports
     # validation/reference.py builds pySHACL's rdflib input from the store's N-Quads.
     assert [p for p in importing if not p.startswith("store/")] == ["validation/reference.py"]
+
+
+def test_an_in_memory_store_knows_its_derived_graph_is_current_until_what_the_rules_read_changes(tmp_path):
+    from evgraph.rules import add_derivations
+
+    store = load_store(data=fixture_data_dir(tmp_path, "good_evidence_chain"))
+    assert not store.derived_current()
+    assert add_derivations(store) is not None and store.derived_current()
+    assert add_derivations(store) is None  # the rules do not run again
+    shapes = store.graphs_of("shapes")[0]
+    store.replace_graph(shapes, [])  # the rules do not read the shapes
+    assert store.derived_current()
+    data = store.graphs_of("data")[0]
+    store.replace_graph(data, store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{data}> {{ ?s ?p ?o }} }}"))
+    assert not store.derived_current()
+    assert add_derivations(store) is not None and store.derived_current()
+    store.load_nquads(b"<https://example.org/evgraph-test/x> <https://example.org/evgraph-test/p> \"x\""
+                      b" <https://w3id.org/evgraph/graph/source/example.org-x> .\n")
+    assert not store.derived_current()

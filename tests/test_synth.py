@@ -16,7 +16,7 @@ from evgraph.errors import ConfigError
 from evgraph.explanation import explain
 from evgraph.namespaces import GRAPH_BASE, ID_BASE
 from evgraph.paths import Layout
-from evgraph.rules import Verdict, add_derivations
+from evgraph.rules import Verdict, add_derivations, derive_all, read_evidence
 from evgraph.store import load_store
 from evgraph.synth import MARKER, write_synthetic
 from evgraph.synth.trig import SYNTH_ID, SYNTH_SOURCE
@@ -57,7 +57,7 @@ def test_a_small_graph_conforms_with_no_result_but_the_rules_findings(small):
     assert validate(store, with_rules=False).violations == []
     report = validate(store)
     assert report.conforms
-    overclaims = {str(d.subject) for d in add_derivations(store) if d.verdict is Verdict.OVERCLAIM}
+    overclaims = {str(d.subject) for d in derive_all(read_evidence(store)) if d.verdict is Verdict.OVERCLAIM}
     assert sorted((v.severity, v.shape, v.focus) for v in report.violations) == sorted(
         ("Warning", PUBLISHED_ABOVE_DERIVED, focus) for focus in overclaims), "the rules' findings, and nothing else"
     assert all(v.file and v.line for v in report.violations), "each is located in the synthetic files"

@@ -1,15 +1,11 @@
 """evgraph: a knowledge graph of evidence provenance for children's social care in England."""
 
-from importlib.metadata import PackageNotFoundError, version
+#: The version, read from here by the build (pyproject.toml) so that finding it imports nothing.
+__version__ = "0.1.0"
 
-from evgraph.errors import ConfigError, DataError, EvgraphError, NotFound, QueryError
-from evgraph.store import Store, load_store
-from evgraph.validation import Report, Violation, validate
-
-try:
-    __version__ = version("evgraph")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+from evgraph.errors import ConfigError, DataError, EvgraphError, NotFound, QueryError  # noqa: E402
+from evgraph.store import Store, load_store  # noqa: E402
+from evgraph.validation import Report, Violation, validate  # noqa: E402
 
 __all__ = [
     "ConfigError",

@@ -52,10 +52,6 @@ class Audit:
     summary: dict[str, int]
     findings: list[Finding] = field(default_factory=list)
 
-    def occurring(self, verdicts: list[str]) -> list[str]:
-        """Which of the given verdicts occur at least once."""
-        return [v for v in verdicts if self.summary.get(v, 0)]
-
     def to_json(self) -> dict:
         """The audit as a JSON-ready dict."""
         return {"summary": self.summary, "findings": [f.to_json() for f in self.findings]}

@@ -44,7 +44,7 @@ def printable(text: str) -> str:
     >>> printable("Offer \\x1b]0;pwned\\x07mentoring\\x1b[2J\\x07 now")
     'Offer mentoring now'
     """
-    if text.isprintable():  # the usual case: nothing to do
+    if text.isprintable() or not _CONTROL.search(text):  # the usual case: nothing to do (every escape has one)
         return text
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 

@@ -360,7 +360,7 @@ def _exit_2_refused_out(hostile, tmp_path, monkeypatch):
 
 def _exit_3(hostile, tmp_path, monkeypatch):
     monkeypatch.setattr("evgraph.audit.run_audit", _raise(ZeroDivisionError("injected bug")))
-    return invoke("audit", "--data", hostile)
+    return invoke("--no-cache", "audit", "--data", hostile)  # computed, not an answer an earlier test kept
 
 
 def _exit_130(hostile, tmp_path, monkeypatch):
@@ -370,7 +370,7 @@ def _exit_130(hostile, tmp_path, monkeypatch):
 
 def _exit_141(hostile, tmp_path, monkeypatch):
     monkeypatch.setattr("evgraph.render.audit_lines", _raise(BrokenPipeError(errno.EPIPE, "Broken pipe")))
-    return invoke("audit", "--data", hostile)
+    return invoke("--no-cache", "audit", "--data", hostile)
 
 
 EXIT_CASES = {0: [_exit_0], 1: [_exit_1_validate, _exit_1_fail_on], 2: [_exit_2_bad_input, _exit_2_refused_out],
@@ -391,7 +391,7 @@ def test_each_exit_code_is_given_where_documented(case, hostile, tmp_path, monke
         assert result.output == ("Internal error: ZeroDivisionError: injected bug. This is a bug in evgraph; run the"
                                  " command again with --debug for the traceback.\n")
         monkeypatch.setattr("evgraph.audit.run_audit", _raise(ZeroDivisionError("injected bug")))
-        debugged = invoke("--debug", "audit", "--data", hostile)
+        debugged = invoke("--debug", "--no-cache", "audit", "--data", hostile)
         assert isinstance(debugged.exception, ZeroDivisionError)
     if code == 2:
         assert result.output.startswith("Error: ")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import sys
 from enum import Enum
@@ -73,7 +74,7 @@ EXIT_CODES = {
     130: "interrupted (Ctrl-C); nothing is left half-written",
     BROKEN_PIPE: "the reader closed the pipe (such as `head` reading `evgraph audit`): the command stops quietly",
 }
-_state: dict = {"debug": False, "store": None, "cache": True}
+_state: dict = {"debug": False, "store": None, "cache": True, "opened": []}
 
 
 #: The embedded engines, as the store package names them.
@@ -166,13 +167,25 @@ def _echo(text: str) -> None:
     sys.stdout.write(printable(text))
 
 
+@contextlib.contextmanager
+def _closing_stores() -> Iterator[None]:
+    """Close the persistent stores a command opened when it ends, however it ends, so that its folder is free
+    again, for the next command run in the same process."""
+    try:
+        yield
+    finally:
+        while _state["opened"]:
+            _state["opened"].pop().close()
+
+
 def _command(name: str) -> Callable:
     """Register a command whose errors are rendered here, once, for every command."""
     def register(function: Callable) -> Callable:
         @functools.wraps(function)
         def guarded(*args, **kwargs):
             try:
-                return function(*args, **kwargs)
+                with _closing_stores():
+                    return function(*args, **kwargs)
             except EvgraphError as error:
                 _err().print(f"Error: {error.message}", markup=False)
                 if error.hint:
@@ -213,8 +226,9 @@ def _open(data: Path | None, backend: Backend, endpoint: str | None,
             from evgraph.store.cache import open_cached
 
             layout = Layout.default().with_overrides(data=data, shapes=shapes, ontology=ontology)
-            cached = open_cached(layout, _state["store"], progress=progress)
+            cached = open_cached(layout, _state["store"], progress=progress, write_behind=True)
             if cached is not None:
+                _state["opened"].append(cached)
                 return cached
         return load_store(data=data, shapes=shapes, ontology=ontology, backend=backend.value, progress=progress)
 
@@ -241,12 +255,22 @@ def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontol
     from evgraph.validation import validate
 
     store = _open(data, backend, None, shapes, ontology, json_output=output_format is TextOrJson.json)
-    report = validate(store, engine=engine.value)
+
+    def compute() -> str:  # the report as printed, and whether the data conforms
+        whole = store.in_memory()
+        report = validate(whole, engine=engine.value)
+        text = (json_text(report.to_json()) if output_format is TextOrJson.json
+                else "\n".join(render.report_lines(report, whole)) + "\n")
+        return json.dumps({"text": text, "conforms": report.conforms})
+
+    # A persistent store keeps the compiled engine's report (pySHACL's would need its version in the key).
+    kept = engine is ValidationEngine.compiled
+    found = json.loads(store.kept(f"validate {output_format.value}", compute) if kept else compute())
     if output_format is TextOrJson.json:
-        _print_json(report.to_json())
+        sys.stdout.write(found["text"])
     else:
-        _echo("\n".join(render.report_lines(report, store)) + "\n")
-    raise typer.Exit(0 if report.conforms else 1)
+        _echo(found["text"])
+    raise typer.Exit(0 if found["conforms"] else 1)
 
 
 @_command("stats")
@@ -462,7 +486,7 @@ def audit_command(
 
     Example: evgraph audit --format html --out audit.html --fail-on overclaim
     """
-    from evgraph.audit import FINDING_KINDS, run_audit
+    from evgraph.audit import FINDING_KINDS
 
     unknown = sorted(set(fail_on or []) - set(FINDING_KINDS))
     if unknown:
@@ -470,13 +494,7 @@ def audit_command(
                           hint=f"Choose from: {', '.join(FINDING_KINDS)}.")
     store = _open(data, backend, endpoint, json_output=output_format is AuditFormat.json and out is None)
     assumptions = _assumptions(assume, store)
-    audit = run_audit(store)
-    if output_format is AuditFormat.html:
-        from evgraph.lineage.diagram import audit_diagrams
-
-        text = render.audit_html(audit, audit_diagrams(store, audit))
-    else:
-        text = AUDIT_RENDERERS[output_format](audit)
+    text, summary, findings = _audit_text(store, output_format)
     if assumptions:
         from evgraph.lineage.text import append_assumed
         from evgraph.lineage.what_if import assumed_audit
@@ -490,11 +508,32 @@ def audit_command(
         _echo(text)
     else:
         write_atomically(out, text)
-        _out().print(f"Wrote {out} ({len(audit.findings)} findings).", markup=False)
-    failing = audit.occurring(fail_on or [])
+        _out().print(f"Wrote {out} ({findings} findings).", markup=False)
+    failing = [v for v in fail_on or [] if summary.get(v, 0)]
     if failing:
-        _err().print(f"Failing: {', '.join(f'{v} ({audit.summary[v]})' for v in failing)}.", markup=False)
+        _err().print(f"Failing: {', '.join(f'{v} ({summary[v]})' for v in failing)}.", markup=False)
         raise typer.Exit(1)
+
+
+def _audit_text(store: Store, output_format: AuditFormat) -> tuple[str, dict[str, int], int]:
+    """The audit rendered, its counts per verdict and its number of findings. A persistent store keeps them
+    (:meth:`Store.kept`), except the HTML, whose diagrams an outside program draws."""
+    from evgraph.audit import run_audit
+
+    def compute() -> str:
+        whole = store.in_memory()
+        audit = run_audit(whole)
+        if output_format is AuditFormat.html:
+            from evgraph.lineage.diagram import audit_diagrams
+
+            text = render.audit_html(audit, audit_diagrams(whole, audit))
+        else:
+            text = AUDIT_RENDERERS[output_format](audit)
+        return json.dumps({"summary": audit.summary, "findings": len(audit.findings)}) + "\n" + text
+
+    kept = compute() if output_format is AuditFormat.html else store.kept(f"audit {output_format.value}", compute)
+    counts, text = kept.split("\n", 1)  # a line of counts, then the text: a big audit is not parsed again
+    return text, json.loads(counts)["summary"], json.loads(counts)["findings"]
 
 
 @_command("push")
@@ -539,9 +578,10 @@ def commands_markdown() -> str:
                 parts.append(param.name.upper() if param.required else f"[{param.name.upper()}]")
                 continue
             flag = max(param.opts, key=len)
-            annotation = param.type_descriptor.annotation
-            choices = [member.value for member in annotation] if isinstance(annotation, type) and issubclass(
-                annotation, Enum) else None
+            descriptor = getattr(param, "type_descriptor", None)  # typer 0.29 on; before, click's Choice type
+            annotation = descriptor.annotation if descriptor else None
+            choices = ([member.value for member in annotation] if isinstance(annotation, type)
+                       and issubclass(annotation, Enum) else getattr(getattr(param, "type", None), "choices", None))
             value = "" if param.is_flag else " " + ("\\|".join(choices) if choices else param.name.upper())
             parts.append(f"{flag}{value}" if param.required else f"[{flag}{value}]")
         summary = (command.help or "").strip().split("\n\n")[0].replace("\n", " ")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from importlib.metadata import PackageNotFoundError, version
 
 from evgraph.namespaces import CRITERION_STATUS, EV, ID_BASE, PROV, RDF, RDFS, VERDICT
 from evgraph.rules.engine import Derivation, derive_all
@@ -18,10 +17,9 @@ DERIVED_TERMS = (EV.Derivation, EV.RuleEvaluation, EV.CriterionResult, EV.verdic
 
 
 def _evgraph_version() -> str:
-    try:
-        return version("evgraph")
-    except PackageNotFoundError:
-        return "unknown"
+    from evgraph import __version__
+
+    return __version__
 
 
 def derivation_iri(subject: IRI) -> IRI:
@@ -74,8 +72,12 @@ def add_derivations(store: Store) -> list[Derivation] | None:
     """
     if store.derived_current():
         return None
-    derivations = derive_all(read_evidence(store))
-    store.add_derived(derived_triples(derivations, data_digest(store)))
+    source = store.in_memory()
+    derivations = derive_all(read_evidence(source))
+    triples = derived_triples(derivations, data_digest(source))
+    store.add_derived(triples)
+    if source is not store:
+        source.add_derived(triples)
     return derivations
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evgraph.queries import run
+from evgraph.queries import get_query, run
 from evgraph.rules.criteria import CRITERION_PROPERTIES
 from evgraph.rules.records import (
     Evidence,
@@ -40,7 +40,10 @@ def read_rows(store: Store, subject: IRI | None = None, extra: tuple[str, ...] =
     """Run the rules' queries (and ``extra`` subject queries) for one subject, or for the whole graph."""
     params = {"subject": subject} if subject is not None else {}
     tables = {name: run(store, name, params) for name in RULE_QUERIES + extra}
-    return EvidenceRows(tables, run(store, "internal/concepts"), run(store, "level-criteria"))
+    # The same for every claim: a persistent store keeps these two answers rather than read its whole ontology.
+    concepts, levels = (store.select_kept(get_query(name, store.layout.queries).text)
+                        for name in ("internal/concepts", "level-criteria"))
+    return EvidenceRows(tables, concepts, levels)
 
 
 def evidence_from(rows: EvidenceRows) -> Evidence:

@@ -147,8 +147,23 @@ class Store(ABC):
 
     def derived_current(self) -> bool:
         """True when the derived graph already holds what the rules conclude from this data with these rules
-        (a persistent store that kept it, :mod:`evgraph.store.cache`); then the rules need not run again."""
+        (an in-memory store unchanged since they wrote it, or a persistent store that kept it,
+        :mod:`evgraph.store.cache`); then the rules need not run again."""
         return False
+
+    def kept(self, name: str, compute: Callable[[], str]) -> str:
+        """The text ``compute`` gives; a persistent store keeps it under ``name`` while its inputs are unchanged
+        (:meth:`evgraph.store.cache.CachedStore.kept`), so ``compute`` must read only the store and its files."""
+        return compute()
+
+    def in_memory(self) -> "Store":
+        """The store to read the whole graph from: itself, or the files of a persistent store loaded into memory,
+        where such reads run several times faster than on disk (:meth:`evgraph.store.cache.CachedStore.in_memory`)."""
+        return self
+
+    def select_kept(self, sparql: str) -> Table:
+        """Run a SELECT query without parameters; a persistent store keeps its answer (:meth:`kept`)."""
+        return self.select(sparql)
 
     def source_files(self) -> list[Path]:
         """The data, then ontology, files a node may be defined in."""

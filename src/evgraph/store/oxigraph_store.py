@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from evgraph.errors import DataError, QueryError
 from evgraph.paths import Layout
 from evgraph.store import inputs
-from evgraph.store.base import Store, Table, Triple
+from evgraph.store.base import Store, Table, Triple, role_of
 from evgraph.store.query_policy import check_query
 from evgraph.store.sparql_text import names_dataset, service_word, with_values
 from evgraph.terms import IRI, BlankNode, Literal, Term
@@ -32,6 +32,21 @@ def to_term(node) -> Term | None:
     raise TypeError(f"unsupported term {node!r}")
 
 
+def term_converter():
+    """:func:`to_term` remembering what it converted: a result repeats the same terms many times over, and
+    looking one up costs a fifth of building it again."""
+    seen: dict = {}
+
+    def convert(node) -> Term | None:
+        try:
+            return seen[node]
+        except KeyError:
+            term = seen[node] = to_term(node)
+            return term
+
+    return convert
+
+
 def from_term(term: Term):
     """An Oxigraph term for an evgraph term."""
     if isinstance(term, IRI):
@@ -41,6 +56,13 @@ def from_term(term: Term):
     if term.language:
         return ox.Literal(term.lexical, language=term.language)
     return ox.Literal(term.lexical, datatype=ox.NamedNode(term.datatype))
+
+
+def table_of(solutions: ox.QuerySolutions) -> Table:
+    """Oxigraph's solutions as a :class:`Table` of evgraph terms."""
+    names = tuple(v.value for v in solutions.variables)
+    convert = term_converter()
+    return Table(names, [dict(zip(names, map(convert, solution))) for solution in solutions])
 
 
 class OxigraphStore(Store):
@@ -54,6 +76,16 @@ class OxigraphStore(Store):
     def __init__(self, layout: Layout, path: Path | None = None):
         super().__init__(layout)
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        # Changes to what the rules read (any graph but the shapes and the derived one), and how many there had
+        # been when the derived graph was last written: equal, the derived graph is current.
+        self._changes, self._derived_at = 0, -1
+
+    def add_derived(self, triples: list[Triple]) -> None:
+        super().add_derived(triples)
+        self._derived_at = self._changes
+
+    def derived_current(self) -> bool:
+        return self._derived_at == self._changes
 
     def close(self) -> None:
         self._store.flush()
@@ -76,9 +108,7 @@ class OxigraphStore(Store):
         solutions = self._query(sparql, bindings)
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError("Expected a SELECT query.")
-        names = tuple(v.value for v in solutions.variables)
-        rows = [{name: to_term(solution[name]) for name in names} for solution in solutions]
-        return Table(names, rows)
+        return table_of(solutions)
 
     def ask(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> bool:
         answer = self._query(sparql, bindings)
@@ -90,7 +120,8 @@ class OxigraphStore(Store):
         triples = self._query(sparql, bindings)
         if not isinstance(triples, ox.QueryTriples):
             raise QueryError("Expected a CONSTRUCT or DESCRIBE query.")
-        return [(to_term(t.subject), to_term(t.predicate), to_term(t.object)) for t in triples]
+        convert = term_converter()
+        return [(convert(t.subject), convert(t.predicate), convert(t.object)) for t in triples]
 
     def serialize_select(self, sparql: str, bindings: Mapping[str, Term] | None, media: str) -> bytes:
         return self._query(sparql, bindings).serialize(format=_RESULT_FORMATS[media])
@@ -121,13 +152,17 @@ class OxigraphStore(Store):
             raise DataError(f"{path}: {len(outside)} triple(s) outside every GRAPH block, e.g. {outside[0]}.",
                             hint="Put each triple in the named graph of the document it comes from (docs/provenance.md).")
         self._store.load(content, format=rdf_format, to_graph=target)
+        self._changes += 1
         return sizes
 
     def load_nquads(self, nquads: bytes) -> None:
         """Add the quads of some N-Quads text (such as another store's ``dump``)."""
         self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
+        self._changes += 1
 
     def replace_graph(self, graph: IRI, triples: Iterable[Triple]) -> None:
+        if role_of(graph) not in ("shapes", "derived"):
+            self._changes += 1
         target = ox.NamedNode(str(graph))
         if self._store.contains_named_graph(target):
             self._store.remove_graph(target)
