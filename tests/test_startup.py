@@ -31,6 +31,7 @@ def test_why_imports_no_validator_graph_library_or_web_stack(tmp_path):
     assert "Guidebook rating of the example programme" in run.stdout
     assert "pyoxigraph" in modules and "evgraph" in modules  # the measurement sees what was imported
     assert sorted(set(NOT_FOR_WHY) & modules) == []
+    assert "rich" not in modules  # plain text needs no console library; only --help and tables load it
 
 
 def test_help_imports_none_of_them_either():

@@ -16,18 +16,19 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Iterator
+from typing import TYPE_CHECKING, Annotated, Callable, Iterator
 
 import typer
 import typer.core
-from rich.console import Console
-from rich.table import Table as RichTable
 
 from evgraph import queries, render
 from evgraph.errors import ConfigError, EvgraphError, QueryError
 from evgraph.output import escape_c1, json_text, printable, write_atomically
 from evgraph.shortnames import short
 from evgraph.store import BACKENDS, Store, Table, connect, load_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class _Group(typer.core.TyperGroup):
@@ -145,21 +146,26 @@ def main(debug: Annotated[bool, typer.Option("--debug", help="Show the traceback
     _state.update(debug=debug, store=store, cache=not no_cache)
 
 
-class _PrintableConsole(Console):
+@functools.cache
+def _printable_console() -> type[Console]:
     """A rich console that drops terminal escapes and control characters from every string it is given
     (messages and table cells alike); rich's own styling is added after, so it is kept. Markup is off, so
-    data such as ``[/x]`` is text, not a style tag."""
+    data such as ``[/x]`` is text, not a style tag. Rich is imported on first use: ``why`` prints without it."""
+    from rich.console import Console
 
-    def render_str(self, text: str, **kwargs):
-        return super().render_str(printable(text), **kwargs)
+    class PrintableConsole(Console):
+        def render_str(self, text: str, **kwargs):
+            return super().render_str(printable(text), **kwargs)
+
+    return PrintableConsole
 
 
 def _err() -> Console:
-    return _PrintableConsole(stderr=True, soft_wrap=True, highlight=False, markup=False)
+    return _printable_console()(stderr=True, soft_wrap=True, highlight=False, markup=False)
 
 
 def _out() -> Console:
-    return _PrintableConsole(soft_wrap=True, highlight=False, markup=False)
+    return _printable_console()(soft_wrap=True, highlight=False, markup=False)
 
 
 def _echo(text: str) -> None:
@@ -286,6 +292,8 @@ def stats_command(data: DataOption = None, backend: BackendOption = Backend[BACK
     if output_format is TextOrJson.json:
         _print_json(stats.to_json())
         return
+    from rich.table import Table as RichTable
+
     out = _out()
     out.print(f"{stats.triples} data triples in {len(stats.data_graphs)} named graphs "
               f"(plus {stats.ontology_triples} ontology and {stats.shapes_triples} shapes triples).", markup=False)
@@ -321,6 +329,8 @@ def queries_command(output_format: FormatOption = TextOrJson.text) -> None:
 
 
 def _print_table(table: Table) -> None:
+    from rich.table import Table as RichTable
+
     rich_table = RichTable(*table.variables)
     for row in table.tuples():
         rich_table.add_row(*[short(value) for value in row])
