@@ -68,3 +68,27 @@ def test_readme_diagram_is_the_one_the_command_draws():
     shown = re.search(r"```mermaid\n(.*?)```", README, re.S).group(1)
     result = CliRunner().invoke(app, ["diagram", "rec:mb-mental-health-skills-and-mentoring", "--format", "mermaid"])
     assert result.output == shown
+
+
+def test_the_performance_table_quotes_the_committed_benchmark_results():
+    """Every time in the README's table of 1M-triple figures is one the results file it names gives at 1M."""
+    import json
+
+    section = README.split("## Performance\n", 1)[1].split("\n## ", 1)[0]
+    results = re.search(r"`(benchmarks/results/scale-[0-9-]+)\.md`", section).group(1)
+    report = json.loads((ROOT / f"{results}.json").read_text(encoding="utf-8"))
+    largest = max(report["runs"], key=lambda run: run["scale"])
+    measured = [row["evgraph_s"] for row in largest["rows"]]
+    measured += [row["baseline_s"] for row in largest["rows"] if isinstance(row["baseline_s"], float)]
+    table = "\n".join(line for line in section.splitlines() if line.startswith("| "))
+    quoted = re.findall(r"(\d+(?:\.\d+)?) (ms|s)\b", table)
+    assert len(quoted) >= 15
+
+    def shown(value: float, figure: str, unit: str) -> bool:
+        return f"{value * (1000 if unit == 'ms' else 1):.{len(figure.partition('.')[2])}f}" == figure
+
+    for figure, unit in quoted:
+        if (figure, unit) == ("30", "s"):  # "> 30 s": the cap the baselines were stopped at
+            assert "--cap 30" in report["command"]
+        else:
+            assert any(shown(value, figure, unit) for value in measured), f"{figure} {unit} is not in {results}.json"

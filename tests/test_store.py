@@ -304,3 +304,17 @@ def test_an_in_memory_store_knows_its_derived_graph_is_current_until_what_the_ru
     store.load_nquads(b"<https://example.org/evgraph-test/x> <https://example.org/evgraph-test/p> \"x\""
                       b" <https://w3id.org/evgraph/graph/source/example.org-x> .\n")
     assert not store.derived_current()
+
+
+def test_graphs_taken_out_for_a_while_come_back_blank_nodes_and_all(good_store):
+    shapes = good_store.graphs_of("shapes")
+    before = good_store.dump()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://www.w3.org/ns/shacl#path> ?o }"
+    assert int(str(good_store.select(count).rows[0]["n"])) > 0  # property shapes are blank nodes
+    with good_store.without_graphs(shapes):
+        assert int(str(good_store.select(count).rows[0]["n"])) == 0
+        assert good_store.dump(shapes) == b""
+    assert good_store.dump() == before  # the same blank node labels too
+    with pytest.raises(KeyError), good_store.without_graphs(shapes):
+        raise KeyError("whatever happens")
+    assert good_store.dump() == before

@@ -258,12 +258,15 @@ def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontol
 
     Example: evgraph validate --data data/ --format json
     """
+    from evgraph.rules import add_derivations
     from evgraph.validation import validate
 
     store = _open(data, backend, None, shapes, ontology, json_output=output_format is TextOrJson.json)
 
     def compute() -> str:  # the report as printed, and whether the data conforms
         whole = store.in_memory()
+        if whole is not store:  # a persistent store keeps what the rules conclude, for the commands after
+            add_derivations(store)
         report = validate(whole, engine=engine.value)
         text = (json_text(report.to_json()) if output_format is TextOrJson.json
                 else "\n".join(render.report_lines(report, whole)) + "\n")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
@@ -155,6 +156,21 @@ class Store(ABC):
         """The text ``compute`` gives; a persistent store keeps it under ``name`` while its inputs are unchanged
         (:meth:`evgraph.store.cache.CachedStore.kept`), so ``compute`` must read only the store and its files."""
         return compute()
+
+    @contextmanager
+    def without_graphs(self, graphs: list[IRI]) -> Iterator[None]:
+        """The store without some named graphs for a while: queries over its union default graph then read only
+        the others. The graphs are put back, blank nodes and all, whatever happens."""
+        saved = {}
+        for graph in graphs:
+            table = self.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}")
+            saved[graph] = [(row["s"], row["p"], row["o"]) for row in table]
+            self.replace_graph(graph, [])
+        try:
+            yield
+        finally:
+            for graph, triples in saved.items():
+                self.replace_graph(graph, triples)  # type: ignore[arg-type]
 
     def in_memory(self) -> "Store":
         """The store to read the whole graph from: itself, or the files of a persistent store loaded into memory,

@@ -133,7 +133,7 @@ class _DataView:
             derived = set(self.store.graphs_of("derived")) if discard else set()
             for graph in derived & set(hidden):
                 self.store.replace_graph(graph, [])
-            with _detached(self.store, [g for g in hidden if g not in derived]):
+            with self.store.without_graphs([g for g in hidden if g not in derived]):
                 yield self.store
             return
         if self.copy is None:
@@ -217,22 +217,6 @@ class _Pass:
         if self.refused:
             found += reference.run_shapes(store, self.data_graphs, self.shapes_graphs, [s.node for s in self.refused])
         return found
-
-
-@contextmanager
-def _detached(store: Store, graphs: list[IRI]) -> Iterator[None]:
-    """The store without some named graphs for a while: queries over its union default graph then read only the
-    others. The graphs are put back, blank nodes and all, whatever happens."""
-    saved = {}
-    for graph in graphs:
-        table = store.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}")
-        saved[graph] = [(row["s"], row["p"], row["o"]) for row in table]
-        store.replace_graph(graph, [])
-    try:
-        yield
-    finally:
-        for graph, triples in saved.items():
-            store.replace_graph(graph, triples)  # type: ignore[arg-type]
 
 
 def touched_nodes(store: Store, changed: Iterable[tuple[Term, Term, Term]]):
