@@ -263,23 +263,33 @@ def validate_command(data: DataOption = None, shapes: ShapesOption = None, ontol
 
     store = _open(data, backend, None, shapes, ontology, json_output=output_format is TextOrJson.json)
 
-    def compute() -> str:  # the report as printed, and whether the data conforms
+    def compute() -> tuple[dict, str]:  # whether the data conforms, and the report as printed
         whole = store.in_memory()
         if whole is not store:  # a persistent store keeps what the rules conclude, for the commands after
             add_derivations(store)
         report = validate(whole, engine=engine.value)
         text = (json_text(report.to_json()) if output_format is TextOrJson.json
                 else "\n".join(render.report_lines(report, whole)) + "\n")
-        return json.dumps({"text": text, "conforms": report.conforms})
+        return {"conforms": report.conforms}, text
 
     # A persistent store keeps the compiled engine's report (pySHACL's would need its version in the key).
-    kept = engine is ValidationEngine.compiled
-    found = json.loads(store.kept(f"validate {output_format.value}", compute) if kept else compute())
+    facts, text = _kept_text(store, f"validate {output_format.value}", compute, engine is ValidationEngine.compiled)
     if output_format is TextOrJson.json:
-        sys.stdout.write(found["text"])
+        sys.stdout.write(text)
     else:
-        _echo(found["text"])
-    raise typer.Exit(0 if found["conforms"] else 1)
+        _echo(text)
+    raise typer.Exit(0 if facts["conforms"] else 1)
+
+
+def _kept_text(store: Store, name: str, compute: Callable[[], tuple[dict, str]], keep: bool = True) -> tuple[dict, str]:
+    """What ``compute`` gives, some facts and a text, kept by a persistent store under ``name`` (:meth:`Store.kept`)
+    when ``keep``: stored as a line of JSON, then the text as it is, so a big text is never parsed again."""
+    def encoded() -> str:
+        facts, text = compute()
+        return json.dumps(facts) + "\n" + text
+
+    facts, text = (store.kept(name, encoded) if keep else encoded()).split("\n", 1)
+    return json.loads(facts), text
 
 
 @_command("stats")
@@ -533,7 +543,7 @@ def _audit_text(store: Store, output_format: AuditFormat) -> tuple[str, dict[str
     (:meth:`Store.kept`), except the HTML, whose diagrams an outside program draws."""
     from evgraph.audit import run_audit
 
-    def compute() -> str:
+    def compute() -> tuple[dict, str]:
         whole = store.in_memory()
         audit = run_audit(whole)
         if output_format is AuditFormat.html:
@@ -542,11 +552,10 @@ def _audit_text(store: Store, output_format: AuditFormat) -> tuple[str, dict[str
             text = render.audit_html(audit, audit_diagrams(whole, audit))
         else:
             text = AUDIT_RENDERERS[output_format](audit)
-        return json.dumps({"summary": audit.summary, "findings": len(audit.findings)}) + "\n" + text
+        return {"summary": audit.summary, "findings": len(audit.findings)}, text
 
-    kept = compute() if output_format is AuditFormat.html else store.kept(f"audit {output_format.value}", compute)
-    counts, text = kept.split("\n", 1)  # a line of counts, then the text: a big audit is not parsed again
-    return text, json.loads(counts)["summary"], json.loads(counts)["findings"]
+    counts, text = _kept_text(store, f"audit {output_format.value}", compute, output_format is not AuditFormat.html)
+    return text, counts["summary"], counts["findings"]
 
 
 @_command("push")
